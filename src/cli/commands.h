@@ -1,0 +1,18 @@
+// Subcommand registration. Each command file adds its options to the CLI11 app and returns
+// the function that runs it; all behaviour lives in the library.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace trex::cli {
+
+using Runner = std::function<int()>;
+
+Runner add_convert(CLI::App& app);
+Runner add_info(CLI::App& app);
+
+/// Human-readable count: 11689512 -> "11.69M".
+std::string human_count(double v);
+
+}  // namespace trex::cli

@@ -1,0 +1,39 @@
+// Factories of the canonicalization passes (one per file) and the pipeline that orders them.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "passes/pass.h"
+
+namespace trex {
+
+std::unique_ptr<GraphPass> make_remove_identity();
+std::unique_ptr<GraphPass> make_fold_shape_computation();
+std::unique_ptr<GraphPass> make_constant_folding();
+std::unique_ptr<GraphPass> make_fold_batch_norm();
+std::unique_ptr<GraphPass> make_dead_node_elimination();
+
+struct PipelineOptions {
+  /// Runs the IR verifier after every pass (on in debug builds and tests).
+#ifdef NDEBUG
+  bool verify_each_pass = false;
+#else
+  bool verify_each_pass = true;
+#endif
+  /// Re-runs ONNX shape inference at the end so new values carry types.
+  bool infer_shapes = true;
+};
+
+/// What canonicalize() did: how often each pass changed the graph.
+struct PipelineReport {
+  std::vector<std::pair<std::string, int>> pass_changes;
+  int rounds = 0;
+};
+
+/// The canonicalization pipeline of `trex convert`: runs the passes in order until the
+/// graph stops changing.
+PipelineReport canonicalize(Graph& g, const PipelineOptions& opts = {});
+
+}  // namespace trex
