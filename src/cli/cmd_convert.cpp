@@ -22,10 +22,12 @@ struct ConvertArgs {
 Runner add_convert(CLI::App& app) {
   auto args = std::make_shared<ConvertArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "convert",
-      "Import an ONNX model (opset 7+; older opsets are upgraded), check it, infer shapes, "
-      "fold constants, shape computations and BatchNorm, remove Identity/Dropout and dead "
-      "nodes, and write the canonical model");
+      "convert", "Import, check and canonicalize an ONNX model, and write it back");
+  cmd->footer(
+      "Accepts default-domain opsets 7 to 17 (1-6 are upgraded to 7). Runs ONNX's checker and "
+      "shape inference, then folds constants, static shape computations and BatchNorm into "
+      "Conv/Gemm/MatMul, removes Identity, inference Dropout and dead nodes. The output is "
+      "written to a temporary file and renamed into place.");
   cmd->add_option("input", args->input, "ONNX model to read")->required();
   cmd->add_option("-o,--output", args->output, "ONNX file to write")->required();
   cmd->add_flag("--no-canonicalize", args->no_canonicalize,

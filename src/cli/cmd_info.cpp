@@ -31,8 +31,10 @@ struct InfoArgs {
 void print_text(const std::string& path, const ModelSummary& s) {
   std::cout << "model:      " << path << " (opset " << s.opset << ", " << s.num_nodes
             << " nodes)\n";
-  for (const auto& p : s.inputs) std::cout << "input:      " << p.name << " " << p.type.to_string() << "\n";
-  for (const auto& p : s.outputs) std::cout << "output:     " << p.name << " " << p.type.to_string() << "\n";
+  for (const auto& p : s.inputs)
+    std::cout << "input:      " << p.name << " " << p.type.to_string() << "\n";
+  for (const auto& p : s.outputs)
+    std::cout << "output:     " << p.name << " " << p.type.to_string() << "\n";
   std::cout << "parameters: " << human_count(static_cast<double>(s.parameter_count)) << " ("
             << s.parameter_count << " elements, " << s.parameter_bytes << " bytes)\n";
   std::cout << "MACs:       " << human_count(static_cast<double>(s.macs)) << " (" << s.macs << ")";
@@ -55,10 +57,13 @@ void print_json(const std::string& path, const ModelSummary& s) {
       nlohmann::ordered_json dims = nlohmann::ordered_json::array();
       if (p.type.shape)
         for (const Dim& d : p.type.shape->dims()) {
-          if (d.is_static()) dims.push_back(d.value());
-          else dims.push_back(d.to_string());
+          if (d.is_static())
+            dims.push_back(d.value());
+          else
+            dims.push_back(d.to_string());
         }
-      a.push_back({{"name", p.name}, {"dtype", dtype_name(p.type.dtype)},
+      a.push_back({{"name", p.name},
+                   {"dtype", dtype_name(p.type.dtype)},
                    {"shape", p.type.shape ? dims : nlohmann::ordered_json()}});
     }
     return a;
@@ -84,8 +89,10 @@ Runner add_info(CLI::App& app) {
   return [args]() {
     auto g = load_onnx(args->model);
     ModelSummary s = summarize(*g);
-    if (args->json) print_json(args->model, s);
-    else print_text(args->model, s);
+    if (args->json)
+      print_json(args->model, s);
+    else
+      print_text(args->model, s);
     return 0;
   };
 }

@@ -8,14 +8,22 @@ namespace trex {
 
 const char* attr_kind_name(AttrKind k) {
   switch (k) {
-    case AttrKind::kFloat: return "float";
-    case AttrKind::kInt: return "int";
-    case AttrKind::kString: return "string";
-    case AttrKind::kTensor: return "tensor";
-    case AttrKind::kFloats: return "floats";
-    case AttrKind::kInts: return "ints";
-    case AttrKind::kStrings: return "strings";
-    case AttrKind::kTensors: return "tensors";
+    case AttrKind::kFloat:
+      return "float";
+    case AttrKind::kInt:
+      return "int";
+    case AttrKind::kString:
+      return "string";
+    case AttrKind::kTensor:
+      return "tensor";
+    case AttrKind::kFloats:
+      return "floats";
+    case AttrKind::kInts:
+      return "ints";
+    case AttrKind::kStrings:
+      return "strings";
+    case AttrKind::kTensors:
+      return "tensors";
   }
   return "?";
 }
@@ -23,7 +31,8 @@ const char* attr_kind_name(AttrKind k) {
 bool Attribute::operator==(const Attribute& o) const {
   if (kind() != o.kind()) return false;
   switch (kind()) {
-    case AttrKind::kTensor: return t().equals(o.t());
+    case AttrKind::kTensor:
+      return t().equals(o.t());
     case AttrKind::kTensors: {
       if (tensors().size() != o.tensors().size()) return false;
       for (size_t i = 0; i < tensors().size(); ++i)
@@ -38,10 +47,14 @@ bool Attribute::operator==(const Attribute& o) const {
       return floats().size() == o.floats().size() &&
              (floats().empty() ||
               std::memcmp(floats().data(), o.floats().data(), floats().size() * 4) == 0);
-    case AttrKind::kInt: return i() == o.i();
-    case AttrKind::kString: return s() == o.s();
-    case AttrKind::kInts: return ints() == o.ints();
-    case AttrKind::kStrings: return strings() == o.strings();
+    case AttrKind::kInt:
+      return i() == o.i();
+    case AttrKind::kString:
+      return s() == o.s();
+    case AttrKind::kInts:
+      return ints() == o.ints();
+    case AttrKind::kStrings:
+      return strings() == o.strings();
   }
   return false;
 }
@@ -73,16 +86,22 @@ std::string fmt_list(const std::vector<T>& v, F fmt) {
 
 std::string Attribute::to_string() const {
   switch (kind()) {
-    case AttrKind::kFloat: return fmt_float(f());
-    case AttrKind::kInt: return std::to_string(i());
-    case AttrKind::kString: return "\"" + s() + "\"";
-    case AttrKind::kTensor: return fmt_tensor(t());
-    case AttrKind::kFloats: return fmt_list(floats(), fmt_float);
+    case AttrKind::kFloat:
+      return fmt_float(f());
+    case AttrKind::kInt:
+      return std::to_string(i());
+    case AttrKind::kString:
+      return "\"" + s() + "\"";
+    case AttrKind::kTensor:
+      return fmt_tensor(t());
+    case AttrKind::kFloats:
+      return fmt_list(floats(), fmt_float);
     case AttrKind::kInts:
       return fmt_list(ints(), [](int64_t x) { return std::to_string(x); });
     case AttrKind::kStrings:
       return fmt_list(strings(), [](const std::string& x) { return "\"" + x + "\""; });
-    case AttrKind::kTensors: return fmt_list(tensors(), fmt_tensor);
+    case AttrKind::kTensors:
+      return fmt_list(tensors(), fmt_tensor);
   }
   return "?";
 }

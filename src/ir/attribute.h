@@ -17,13 +17,13 @@ const char* attr_kind_name(AttrKind k);
 class Attribute {
  public:
   Attribute() : v_(int64_t{0}) {}
-  Attribute(float v) : v_(v) {}                     // NOLINT
-  Attribute(double v) : v_(static_cast<float>(v)) {}  // NOLINT
-  Attribute(int64_t v) : v_(v) {}                   // NOLINT
-  Attribute(int v) : v_(int64_t{v}) {}              // NOLINT
-  Attribute(std::string v) : v_(std::move(v)) {}    // NOLINT
-  Attribute(const char* v) : v_(std::string(v)) {}  // NOLINT
-  Attribute(Tensor v) : v_(std::move(v)) {}         // NOLINT
+  Attribute(float v) : v_(v) {}                                // NOLINT
+  Attribute(double v) : v_(static_cast<float>(v)) {}           // NOLINT
+  Attribute(int64_t v) : v_(v) {}                              // NOLINT
+  Attribute(int v) : v_(int64_t{v}) {}                         // NOLINT
+  Attribute(std::string v) : v_(std::move(v)) {}               // NOLINT
+  Attribute(const char* v) : v_(std::string(v)) {}             // NOLINT
+  Attribute(Tensor v) : v_(std::move(v)) {}                    // NOLINT
   Attribute(std::vector<float> v) : v_(std::move(v)) {}        // NOLINT
   Attribute(std::vector<int64_t> v) : v_(std::move(v)) {}      // NOLINT
   Attribute(std::vector<std::string> v) : v_(std::move(v)) {}  // NOLINT
@@ -36,9 +36,7 @@ class Attribute {
   const Tensor& t() const { return std::get<Tensor>(v_); }
   const std::vector<float>& floats() const { return std::get<std::vector<float>>(v_); }
   const std::vector<int64_t>& ints() const { return std::get<std::vector<int64_t>>(v_); }
-  const std::vector<std::string>& strings() const {
-    return std::get<std::vector<std::string>>(v_);
-  }
+  const std::vector<std::string>& strings() const { return std::get<std::vector<std::string>>(v_); }
   const std::vector<Tensor>& tensors() const { return std::get<std::vector<Tensor>>(v_); }
 
   bool operator==(const Attribute& o) const;
@@ -52,7 +50,11 @@ class Attribute {
 };
 
 /// Shorthand for an ints attribute: ints({1, 1}).
-inline Attribute ints(std::vector<int64_t> v) { return Attribute(std::move(v)); }
-inline Attribute floats(std::vector<float> v) { return Attribute(std::move(v)); }
+inline Attribute ints(std::vector<int64_t> v) {
+  return Attribute(std::move(v));
+}
+inline Attribute floats(std::vector<float> v) {
+  return Attribute(std::move(v));
+}
 
 }  // namespace trex

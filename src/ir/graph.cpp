@@ -20,7 +20,9 @@ void Value::set_constant(Tensor t) {
 
 // ---------------------------------------------------------------- Node
 
-std::string Node::describe() const { return "node '" + name_ + "' (" + op_type_ + ")"; }
+std::string Node::describe() const {
+  return "node '" + name_ + "' (" + op_type_ + ")";
+}
 
 void Node::set_input(size_t i, Value* v) {
   TREX_ASSERT(i < inputs_.size());
@@ -156,8 +158,8 @@ Node* Graph::add_node(const std::string& op_type, const std::vector<Value*>& inp
   std::string node_name = unique_node_name(name.empty() ? op_type : name);
   std::vector<std::string> out_names;
   for (size_t i = 0; i < num_outputs; ++i)
-    out_names.push_back(unique_value_name(node_name + (num_outputs == 1 ? std::string("_out")
-                                                                          : "_out" + std::to_string(i))));
+    out_names.push_back(unique_value_name(
+        node_name + (num_outputs == 1 ? std::string("_out") : "_out" + std::to_string(i))));
   return add_node_named(op_type, inputs, out_names, node_name, domain);
 }
 
@@ -249,8 +251,7 @@ std::vector<Node*> Graph::topological_order() const {
   }
   if (order.size() != all.size()) {
     for (size_t i = 0; i < all.size(); ++i)
-      if (pending[i] > 0)
-        throw_invalid("graph has a cycle through " + all[i]->describe());
+      if (pending[i] > 0) throw_invalid("graph has a cycle through " + all[i]->describe());
   }
   return order;
 }

@@ -19,7 +19,8 @@ int64_t node_macs(const Node& n) {
   int64_t out_numel = y->shape()->numel();
   int64_t w_numel = w->shape()->numel();
   if (op == "Conv") return wd.empty() || wd[0] == 0 ? 0 : out_numel * (w_numel / wd[0]);
-  if (op == "ConvTranspose") return wd.empty() || wd[0] == 0 ? 0 : a->shape()->numel() * (w_numel / wd[0]);
+  if (op == "ConvTranspose")
+    return wd.empty() || wd[0] == 0 ? 0 : a->shape()->numel() * (w_numel / wd[0]);
   if (ad.empty()) return 0;
   int64_t k = n.op_type() == "Gemm" && n.attr_int("transA", 0) ? ad[0] : ad.back();
   return out_numel * k;
@@ -36,8 +37,10 @@ ModelSummary summarize(const Graph& g) {
     ++s.num_nodes;
     ++s.op_histogram[n->domain().empty() ? n->op_type() : n->domain() + "." + n->op_type()];
     int64_t m = node_macs(*n);
-    if (m < 0) ++s.macs_unknown_nodes;
-    else s.macs += m;
+    if (m < 0)
+      ++s.macs_unknown_nodes;
+    else
+      s.macs += m;
   }
   for (const Value* c : g.constants()) {
     s.parameter_count += c->constant().numel();

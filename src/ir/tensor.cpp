@@ -23,12 +23,11 @@ int64_t checked_numel(const std::vector<int64_t>& dims) {
 }  // namespace
 
 Tensor::Tensor(DType dtype, std::vector<int64_t> dims) : dtype_(dtype), dims_(std::move(dims)) {
-  bytes_ = std::make_shared<std::vector<uint8_t>>(
-      static_cast<size_t>(checked_numel(dims_)) * dtype_size(dtype_));
+  bytes_ = std::make_shared<std::vector<uint8_t>>(static_cast<size_t>(checked_numel(dims_)) *
+                                                  dtype_size(dtype_));
 }
 
-Tensor Tensor::from_bytes(DType dtype, std::vector<int64_t> dims, const void* data,
-                          size_t nbytes) {
+Tensor Tensor::from_bytes(DType dtype, std::vector<int64_t> dims, const void* data, size_t nbytes) {
   Tensor t;
   t.dtype_ = dtype;
   t.dims_ = std::move(dims);
@@ -56,20 +55,34 @@ uint8_t* Tensor::mutable_raw() {
 double Tensor::get_double(int64_t i) const {
   const uint8_t* p = raw();
   switch (dtype_) {
-    case DType::kFloat32: return reinterpret_cast<const float*>(p)[i];
-    case DType::kFloat16: return half_to_float(reinterpret_cast<const uint16_t*>(p)[i]);
-    case DType::kBFloat16: return bfloat16_to_float(reinterpret_cast<const uint16_t*>(p)[i]);
-    case DType::kFloat64: return reinterpret_cast<const double*>(p)[i];
-    case DType::kInt8: return reinterpret_cast<const int8_t*>(p)[i];
-    case DType::kUInt8: return reinterpret_cast<const uint8_t*>(p)[i];
-    case DType::kInt16: return reinterpret_cast<const int16_t*>(p)[i];
-    case DType::kUInt16: return reinterpret_cast<const uint16_t*>(p)[i];
-    case DType::kInt32: return reinterpret_cast<const int32_t*>(p)[i];
-    case DType::kUInt32: return reinterpret_cast<const uint32_t*>(p)[i];
-    case DType::kInt64: return static_cast<double>(reinterpret_cast<const int64_t*>(p)[i]);
-    case DType::kUInt64: return static_cast<double>(reinterpret_cast<const uint64_t*>(p)[i]);
-    case DType::kBool: return p[i] ? 1.0 : 0.0;
-    case DType::kUndefined: break;
+    case DType::kFloat32:
+      return reinterpret_cast<const float*>(p)[i];
+    case DType::kFloat16:
+      return half_to_float(reinterpret_cast<const uint16_t*>(p)[i]);
+    case DType::kBFloat16:
+      return bfloat16_to_float(reinterpret_cast<const uint16_t*>(p)[i]);
+    case DType::kFloat64:
+      return reinterpret_cast<const double*>(p)[i];
+    case DType::kInt8:
+      return reinterpret_cast<const int8_t*>(p)[i];
+    case DType::kUInt8:
+      return reinterpret_cast<const uint8_t*>(p)[i];
+    case DType::kInt16:
+      return reinterpret_cast<const int16_t*>(p)[i];
+    case DType::kUInt16:
+      return reinterpret_cast<const uint16_t*>(p)[i];
+    case DType::kInt32:
+      return reinterpret_cast<const int32_t*>(p)[i];
+    case DType::kUInt32:
+      return reinterpret_cast<const uint32_t*>(p)[i];
+    case DType::kInt64:
+      return static_cast<double>(reinterpret_cast<const int64_t*>(p)[i]);
+    case DType::kUInt64:
+      return static_cast<double>(reinterpret_cast<const uint64_t*>(p)[i]);
+    case DType::kBool:
+      return p[i] ? 1.0 : 0.0;
+    case DType::kUndefined:
+      break;
   }
   TREX_ASSERT(false && "element access on an undefined tensor");
 }
@@ -77,15 +90,24 @@ double Tensor::get_double(int64_t i) const {
 int64_t Tensor::get_int64(int64_t i) const {
   const uint8_t* p = raw();
   switch (dtype_) {
-    case DType::kInt64: return reinterpret_cast<const int64_t*>(p)[i];
-    case DType::kUInt64: return static_cast<int64_t>(reinterpret_cast<const uint64_t*>(p)[i]);
-    case DType::kInt32: return reinterpret_cast<const int32_t*>(p)[i];
-    case DType::kUInt32: return reinterpret_cast<const uint32_t*>(p)[i];
-    case DType::kInt16: return reinterpret_cast<const int16_t*>(p)[i];
-    case DType::kUInt16: return reinterpret_cast<const uint16_t*>(p)[i];
-    case DType::kInt8: return reinterpret_cast<const int8_t*>(p)[i];
-    case DType::kUInt8: return p[i];
-    case DType::kBool: return p[i] ? 1 : 0;
+    case DType::kInt64:
+      return reinterpret_cast<const int64_t*>(p)[i];
+    case DType::kUInt64:
+      return static_cast<int64_t>(reinterpret_cast<const uint64_t*>(p)[i]);
+    case DType::kInt32:
+      return reinterpret_cast<const int32_t*>(p)[i];
+    case DType::kUInt32:
+      return reinterpret_cast<const uint32_t*>(p)[i];
+    case DType::kInt16:
+      return reinterpret_cast<const int16_t*>(p)[i];
+    case DType::kUInt16:
+      return reinterpret_cast<const uint16_t*>(p)[i];
+    case DType::kInt8:
+      return reinterpret_cast<const int8_t*>(p)[i];
+    case DType::kUInt8:
+      return p[i];
+    case DType::kBool:
+      return p[i] ? 1 : 0;
     default: {
       double d = get_double(i);
       if (!std::isfinite(d) || std::fabs(d) > 9.2e18) return 0;  // C++ cast would be UB
@@ -101,32 +123,60 @@ void Tensor::set_double(int64_t i, double v) {
     return static_cast<int64_t>(d);
   };
   switch (dtype_) {
-    case DType::kFloat32: reinterpret_cast<float*>(p)[i] = static_cast<float>(v); return;
+    case DType::kFloat32:
+      reinterpret_cast<float*>(p)[i] = static_cast<float>(v);
+      return;
     case DType::kFloat16:
       reinterpret_cast<uint16_t*>(p)[i] = float_to_half(static_cast<float>(v));
       return;
     case DType::kBFloat16:
       reinterpret_cast<uint16_t*>(p)[i] = float_to_bfloat16(static_cast<float>(v));
       return;
-    case DType::kFloat64: reinterpret_cast<double*>(p)[i] = v; return;
-    case DType::kBool: p[i] = v != 0.0; return;
-    default: set_int64(i, to_int(v)); return;
+    case DType::kFloat64:
+      reinterpret_cast<double*>(p)[i] = v;
+      return;
+    case DType::kBool:
+      p[i] = v != 0.0;
+      return;
+    default:
+      set_int64(i, to_int(v));
+      return;
   }
 }
 
 void Tensor::set_int64(int64_t i, int64_t v) {
   uint8_t* p = mutable_raw();
   switch (dtype_) {
-    case DType::kInt64: reinterpret_cast<int64_t*>(p)[i] = v; return;
-    case DType::kUInt64: reinterpret_cast<uint64_t*>(p)[i] = static_cast<uint64_t>(v); return;
-    case DType::kInt32: reinterpret_cast<int32_t*>(p)[i] = static_cast<int32_t>(v); return;
-    case DType::kUInt32: reinterpret_cast<uint32_t*>(p)[i] = static_cast<uint32_t>(v); return;
-    case DType::kInt16: reinterpret_cast<int16_t*>(p)[i] = static_cast<int16_t>(v); return;
-    case DType::kUInt16: reinterpret_cast<uint16_t*>(p)[i] = static_cast<uint16_t>(v); return;
-    case DType::kInt8: reinterpret_cast<int8_t*>(p)[i] = static_cast<int8_t>(v); return;
-    case DType::kUInt8: p[i] = static_cast<uint8_t>(v); return;
-    case DType::kBool: p[i] = v != 0; return;
-    default: set_double(i, static_cast<double>(v)); return;
+    case DType::kInt64:
+      reinterpret_cast<int64_t*>(p)[i] = v;
+      return;
+    case DType::kUInt64:
+      reinterpret_cast<uint64_t*>(p)[i] = static_cast<uint64_t>(v);
+      return;
+    case DType::kInt32:
+      reinterpret_cast<int32_t*>(p)[i] = static_cast<int32_t>(v);
+      return;
+    case DType::kUInt32:
+      reinterpret_cast<uint32_t*>(p)[i] = static_cast<uint32_t>(v);
+      return;
+    case DType::kInt16:
+      reinterpret_cast<int16_t*>(p)[i] = static_cast<int16_t>(v);
+      return;
+    case DType::kUInt16:
+      reinterpret_cast<uint16_t*>(p)[i] = static_cast<uint16_t>(v);
+      return;
+    case DType::kInt8:
+      reinterpret_cast<int8_t*>(p)[i] = static_cast<int8_t>(v);
+      return;
+    case DType::kUInt8:
+      p[i] = static_cast<uint8_t>(v);
+      return;
+    case DType::kBool:
+      p[i] = v != 0;
+      return;
+    default:
+      set_double(i, static_cast<double>(v));
+      return;
   }
 }
 

@@ -19,8 +19,7 @@ class Tensor {
   Tensor(DType dtype, std::vector<int64_t> dims);
 
   /// Copies `nbytes` bytes from `data`; nbytes must equal numel * dtype_size.
-  static Tensor from_bytes(DType dtype, std::vector<int64_t> dims, const void* data,
-                           size_t nbytes);
+  static Tensor from_bytes(DType dtype, std::vector<int64_t> dims, const void* data, size_t nbytes);
   template <typename T>
   static Tensor from_vector(DType dtype, std::vector<int64_t> dims, const std::vector<T>& v) {
     return from_bytes(dtype, std::move(dims), v.data(), v.size() * sizeof(T));

@@ -19,17 +19,20 @@ void verify(const Graph& g) {
     const Tensor& t = c->constant();
     if (c->dtype() != t.dtype() || !c->shape() || *c->shape() != Shape::from_static(t.dims()))
       throw_invalid("constant '" + c->name() + "' has type " + c->type().to_string() +
-                    " but holds " + dtype_name(t.dtype()) + Shape::from_static(t.dims()).to_string());
+                    " but holds " + dtype_name(t.dtype()) +
+                    Shape::from_static(t.dims()).to_string());
     defined.insert(c);
   }
   std::unordered_set<std::string> node_names;
   for (Node* n : g.nodes()) {
-    if (!node_names.insert(n->name()).second) throw_invalid("node name '" + n->name() + "' repeats");
+    if (!node_names.insert(n->name()).second)
+      throw_invalid("node name '" + n->name() + "' repeats");
     for (size_t i = 0; i < n->num_outputs(); ++i) {
       Value* out = n->output(i);
       if (!out) continue;
       if (out->producer() != n || out->producer_output() != i)
-        throw_invalid(n->describe() + ": output '" + out->name() + "' does not name it as producer");
+        throw_invalid(n->describe() + ": output '" + out->name() +
+                      "' does not name it as producer");
       if (g.find_value(out->name()) != out)
         throw_invalid(n->describe() + ": output '" + out->name() + "' is not registered");
       defined.insert(out);

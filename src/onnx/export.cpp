@@ -3,11 +3,11 @@
 // ONNX's checker before it is written.
 #include <onnx/checker.h>
 #include <onnx/defs/schema.h>
-#include <onnx/shape_inference/implementation.h>
 
 #include <unordered_set>
 
 #include "onnx/onnx.h"
+#include "onnx/shape_inference.h"
 #include "onnx/tensor_proto.h"
 #include "util/error.h"
 #include "util/file_io.h"
@@ -103,24 +103,11 @@ onnx::ModelProto to_proto(const Graph& g, bool with_value_info) {
   return m;
 }
 
-void run_onnx_inference(onnx::ModelProto& m) {
-  onnx::ShapeInferenceOptions opts;
-  opts.check_type = false;
-  opts.error_mode = 0;
-  opts.enable_data_propagation = true;
-  try {
-    onnx::shape_inference::InferShapes(m, onnx::OpSchemaRegistry::Instance(), opts);
-  } catch (const std::exception& e) {
-    std::string msg = e.what();
-    throw_invalid("shape inference failed: " + msg.substr(0, msg.find('\n')));
-  }
-}
-
 /// Graphs built in code may not know their output types yet; ONNX requires them.
 void complete_output_types(const Graph& g, onnx::ModelProto& m) {
   for (const Value* out : g.outputs())
     if (out->dtype() == DType::kUndefined) {
-      run_onnx_inference(m);
+      infer_onnx_shapes(m);
       return;
     }
 }
@@ -131,8 +118,7 @@ void run_checker(const onnx::ModelProto& m) {
   } catch (const std::exception& e) {
     std::string msg = e.what();
     auto nl = msg.find('\n');
-    throw_internal(__FILE__, __LINE__,
-                   "exported model fails ONNX's checker: " + msg.substr(0, nl));
+    throw_internal(__FILE__, __LINE__, "exported model fails ONNX's checker: " + msg.substr(0, nl));
   }
 }
 
@@ -159,6 +145,20 @@ std::string externalize(onnx::ModelProto& m, const std::string& data_file, size_
 }
 
 }  // namespace
+
+void check_with_onnx_checker(const Graph& g) {
+  for (const Value* v : g.inputs())
+    if (v->dtype() == DType::kUndefined)
+      throw_invalid("graph input '" + v->name() + "' has no type");
+  onnx::ModelProto m = to_proto(g, true);
+  complete_output_types(g, m);
+  try {
+    onnx::checker::check_model(m);
+  } catch (const std::exception& e) {
+    std::string msg = e.what();
+    throw_invalid("not a valid ONNX model: " + msg.substr(0, msg.find('\n')));
+  }
+}
 
 std::string serialize_onnx(const Graph& g, bool check) {
   onnx::ModelProto m = to_proto(g, true);
@@ -190,7 +190,7 @@ void save_onnx(const Graph& g, const std::string& path, const OnnxSaveOptions& o
 
 void infer_shapes(Graph& g) {
   onnx::ModelProto m = to_proto(g, false);
-  run_onnx_inference(m);
+  infer_onnx_shapes(m);
   auto update = [&g](const onnx::ValueInfoProto& vi) {
     Value* v = g.find_value(vi.name());
     if (!v || v->is_constant() || v->is_graph_input()) return;

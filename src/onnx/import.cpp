@@ -3,17 +3,25 @@
 #include <google/protobuf/stubs/logging.h>
 #include <onnx/checker.h>
 #include <onnx/defs/schema.h>
-#include <onnx/shape_inference/implementation.h>
 #include <onnx/version_converter/convert.h>
 
+#include <algorithm>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "ir/verifier.h"
 #include "onnx/onnx.h"
+#include "onnx/shape_inference.h"
 #include "onnx/tensor_proto.h"
 #include "util/error.h"
 #include "util/file_io.h"
+#include "util/isolate.h"
+
+// libonnx exports this overload (check_model(path) uses it to resolve external data
+// relative to the model's folder) but its header does not declare it.
+namespace onnx::checker {
+void check_model(const ModelProto& model, CheckerContext& ctx);
+}  // namespace onnx::checker
 
 namespace trex {
 
@@ -32,7 +40,9 @@ std::string node_label(const onnx::NodeProto& n, int index) {
   return "node '" + name + "' (" + n.op_type() + ")";
 }
 
-bool is_default_domain(const std::string& d) { return d.empty() || d == "ai.onnx"; }
+bool is_default_domain(const std::string& d) {
+  return d.empty() || d == "ai.onnx";
+}
 
 int64_t default_opset(const onnx::ModelProto& m) {
   int64_t v = -1;
@@ -54,8 +64,8 @@ void check_opsets(const onnx::ModelProto& m, bool upgrade) {
   int64_t lo = upgrade ? 1 : kMinNativeOpset;
   if (v < lo || v > max_supported_opset())
     throw_unsupported("default-domain opset " + std::to_string(v) +
-                      " is not supported (supported: " + std::to_string(kMinNativeOpset) +
-                      " to " + std::to_string(max_supported_opset()) +
+                      " is not supported (supported: " + std::to_string(kMinNativeOpset) + " to " +
+                      std::to_string(max_supported_opset()) +
                       (upgrade ? "; opsets 1-6 are upgraded to 7)" : ")"));
 }
 
@@ -150,14 +160,88 @@ void check_edges(const onnx::GraphProto& g) {
       throw_invalid("graph output '" + out.name() + "' is not produced by any node");
 }
 
+/// Puts the nodes in topological order (ONNX requires it; some writers do not), naming a
+/// node on the cycle when there is one.
+void sort_nodes(onnx::GraphProto& g) {
+  std::unordered_map<std::string, int> producer;
+  for (int i = 0; i < g.node_size(); ++i)
+    for (const auto& out : g.node(i).output())
+      if (!out.empty()) producer[out] = i;
+  std::vector<std::vector<int>> users(static_cast<size_t>(g.node_size()));
+  std::vector<int> pending(static_cast<size_t>(g.node_size()), 0);
+  for (int i = 0; i < g.node_size(); ++i) {
+    std::unordered_set<int> deps;
+    for (const auto& in : g.node(i).input()) {
+      auto it = producer.find(in);
+      if (it != producer.end() && deps.insert(it->second).second) {
+        users[static_cast<size_t>(it->second)].push_back(i);
+        ++pending[static_cast<size_t>(i)];
+      }
+    }
+  }
+  std::vector<int> order;
+  std::vector<int> ready;
+  for (int i = g.node_size() - 1; i >= 0; --i)
+    if (pending[static_cast<size_t>(i)] == 0) ready.push_back(i);
+  while (!ready.empty()) {  // a stack popping the lowest index keeps sorted files as they are
+    std::sort(ready.begin(), ready.end(), std::greater<int>());
+    int i = ready.back();
+    ready.pop_back();
+    order.push_back(i);
+    for (int u : users[static_cast<size_t>(i)])
+      if (--pending[static_cast<size_t>(u)] == 0) ready.push_back(u);
+  }
+  if (static_cast<int>(order.size()) != g.node_size()) {
+    for (int i = 0; i < g.node_size(); ++i)
+      if (pending[static_cast<size_t>(i)] > 0)
+        throw_invalid("graph has a cycle through " + node_label(g.node(i), i));
+  }
+  bool sorted = true;
+  for (size_t k = 0; k < order.size(); ++k) sorted = sorted && order[k] == static_cast<int>(k);
+  if (sorted) return;
+  google::protobuf::RepeatedPtrField<onnx::NodeProto> nodes;
+  for (int i : order) *nodes.Add() = g.node(i);
+  g.mutable_node()->Swap(&nodes);
+}
+
+/// Graph inputs need a tensor type before ONNX's checker and shape inference see them.
+void check_input_types(const onnx::GraphProto& g) {
+  std::unordered_set<std::string> init_names;
+  for (const auto& init : g.initializer()) init_names.insert(init.name());
+  for (const auto& in : g.input()) {
+    if (init_names.count(in.name())) continue;
+    if (!in.has_type() || in.type().value_case() == onnx::TypeProto::VALUE_NOT_SET)
+      throw_invalid("graph input '" + in.name() + "' has no type");
+    if (in.type().has_tensor_type() &&
+        in.type().tensor_type().elem_type() == onnx::TensorProto::UNDEFINED)
+      throw_invalid("graph input '" + in.name() + "' has no element type");
+  }
+}
+
+/// ONNX's own checker, after trex's more specific checks; its shape inference assumes a
+/// model that passes it.
+void run_onnx_checker(const onnx::ModelProto& m, const std::string& base_dir) {
+  try {
+    onnx::checker::CheckerContext ctx;
+    if (!base_dir.empty()) ctx.set_model_dir(base_dir + "/");
+    onnx::checker::check_model(m, ctx);
+  } catch (const std::exception& e) {
+    throw_invalid("not a valid ONNX model: " + first_line(e.what()));
+  }
+}
+
 Attribute attribute_from_proto(const onnx::AttributeProto& a, const std::string& base_dir,
                                const std::string& label) {
   std::string what = label + ": attribute '" + a.name() + "'";
   switch (a.type()) {
-    case onnx::AttributeProto::FLOAT: return Attribute(a.f());
-    case onnx::AttributeProto::INT: return Attribute(static_cast<int64_t>(a.i()));
-    case onnx::AttributeProto::STRING: return Attribute(a.s());
-    case onnx::AttributeProto::TENSOR: return Attribute(tensor_from_proto(a.t(), base_dir, what));
+    case onnx::AttributeProto::FLOAT:
+      return Attribute(a.f());
+    case onnx::AttributeProto::INT:
+      return Attribute(static_cast<int64_t>(a.i()));
+    case onnx::AttributeProto::STRING:
+      return Attribute(a.s());
+    case onnx::AttributeProto::TENSOR:
+      return Attribute(tensor_from_proto(a.t(), base_dir, what));
     case onnx::AttributeProto::FLOATS:
       return Attribute(std::vector<float>(a.floats().begin(), a.floats().end()));
     case onnx::AttributeProto::INTS:
@@ -169,7 +253,8 @@ Attribute attribute_from_proto(const onnx::AttributeProto& a, const std::string&
       for (const auto& t : a.tensors()) ts.push_back(tensor_from_proto(t, base_dir, what));
       return Attribute(std::move(ts));
     }
-    default: throw_unsupported(what + " has an unsupported attribute type");
+    default:
+      throw_unsupported(what + " has an unsupported attribute type");
   }
 }
 
@@ -246,12 +331,23 @@ std::unique_ptr<Graph> build_graph(const onnx::ModelProto& m, const std::string&
   return g;
 }
 
-void run_shape_inference(onnx::ModelProto& m) {
-  onnx::ShapeInferenceOptions opts;
-  opts.check_type = false;
-  opts.error_mode = 0;  // a node ONNX cannot infer keeps unknown shapes instead of failing
-  opts.enable_data_propagation = true;
-  onnx::shape_inference::InferShapes(m, onnx::OpSchemaRegistry::Instance(), opts);
+
+/// Upgrades an opset 1-6 model to opset 7 with ONNX's version converter, isolated like
+/// shape inference because it too assumes well-formed input.
+void upgrade_opset(onnx::ModelProto& m) {
+  int64_t from = default_opset(m);
+  std::string reply;
+  try {
+    reply = run_isolated(
+        [&m] {
+          return onnx::version_conversion::ConvertVersion(m, static_cast<int>(kMinNativeOpset))
+              .SerializeAsString();
+        },
+        "upgrading opset " + std::to_string(from) + " to 7");
+  } catch (const Error& e) {
+    throw_unsupported(e.what());
+  }
+  if (!m.ParseFromString(reply)) throw_internal(__FILE__, __LINE__, "converted model does not parse");
 }
 
 /// Protobuf reports parse problems through its logger too; trex reports them itself.
@@ -271,8 +367,7 @@ int64_t max_supported_opset() {
 }
 
 std::unique_ptr<Graph> load_onnx_bytes(const std::string& bytes, const std::string& source,
-                                       const std::string& base_dir,
-                                       const OnnxLoadOptions& opts) {
+                                       const std::string& base_dir, const OnnxLoadOptions& opts) {
   silence_protobuf_logging();
   try {
     if (bytes.empty()) throw_invalid("file is empty");
@@ -287,25 +382,19 @@ std::unique_ptr<Graph> load_onnx_bytes(const std::string& bytes, const std::stri
     check_opsets(m, opts.upgrade_old_opsets);
     check_nodes(m.graph(), default_opset(m));
     check_edges(m.graph());
+    check_input_types(m.graph());
+    sort_nodes(*m.mutable_graph());
+    run_onnx_checker(m, base_dir);
     if (default_opset(m) < kMinNativeOpset) {
-      try {
-        run_shape_inference(m);  // the converter's adapters need input shapes
-        m = onnx::version_conversion::ConvertVersion(m, static_cast<int>(kMinNativeOpset));
-      } catch (const std::exception& e) {
-        throw_unsupported("upgrading opset " + std::to_string(default_opset(m)) +
-                          " to 7 failed: " + first_line(e.what()));
-      }
+      infer_onnx_shapes(m);  // the converter's adapters need input shapes
+      upgrade_opset(m);
       check_nodes(m.graph(), default_opset(m));
       check_edges(m.graph());
     }
-    if (opts.infer_shapes) {
-      try {
-        run_shape_inference(m);
-      } catch (const std::exception& e) {
-        throw_invalid("shape inference failed: " + first_line(e.what()));
-      }
-    }
-    return build_graph(m, base_dir);
+    if (opts.infer_shapes) infer_onnx_shapes(m);
+    auto g = build_graph(m, base_dir);
+    check_with_onnx_checker(*g);
+    return g;
   } catch (const Error& e) {
     rethrow_with_context(e, source);
   }

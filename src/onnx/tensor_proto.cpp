@@ -11,42 +11,72 @@ using onnx::TensorProto;
 
 DType dtype_from_onnx(int elem_type, const std::string& what) {
   switch (elem_type) {
-    case TensorProto::FLOAT: return DType::kFloat32;
-    case TensorProto::FLOAT16: return DType::kFloat16;
-    case TensorProto::BFLOAT16: return DType::kBFloat16;
-    case TensorProto::DOUBLE: return DType::kFloat64;
-    case TensorProto::INT8: return DType::kInt8;
-    case TensorProto::UINT8: return DType::kUInt8;
-    case TensorProto::INT16: return DType::kInt16;
-    case TensorProto::UINT16: return DType::kUInt16;
-    case TensorProto::INT32: return DType::kInt32;
-    case TensorProto::UINT32: return DType::kUInt32;
-    case TensorProto::INT64: return DType::kInt64;
-    case TensorProto::UINT64: return DType::kUInt64;
-    case TensorProto::BOOL: return DType::kBool;
-    case TensorProto::STRING: throw_unsupported(what + ": string tensors are not supported");
+    case TensorProto::FLOAT:
+      return DType::kFloat32;
+    case TensorProto::FLOAT16:
+      return DType::kFloat16;
+    case TensorProto::BFLOAT16:
+      return DType::kBFloat16;
+    case TensorProto::DOUBLE:
+      return DType::kFloat64;
+    case TensorProto::INT8:
+      return DType::kInt8;
+    case TensorProto::UINT8:
+      return DType::kUInt8;
+    case TensorProto::INT16:
+      return DType::kInt16;
+    case TensorProto::UINT16:
+      return DType::kUInt16;
+    case TensorProto::INT32:
+      return DType::kInt32;
+    case TensorProto::UINT32:
+      return DType::kUInt32;
+    case TensorProto::INT64:
+      return DType::kInt64;
+    case TensorProto::UINT64:
+      return DType::kUInt64;
+    case TensorProto::BOOL:
+      return DType::kBool;
+    case TensorProto::STRING:
+      throw_unsupported(what + ": string tensors are not supported");
     case TensorProto::COMPLEX64:
-    case TensorProto::COMPLEX128: throw_unsupported(what + ": complex tensors are not supported");
-    default: throw_invalid(what + ": unknown element type " + std::to_string(elem_type));
+    case TensorProto::COMPLEX128:
+      throw_unsupported(what + ": complex tensors are not supported");
+    default:
+      throw_invalid(what + ": unknown element type " + std::to_string(elem_type));
   }
 }
 
 int dtype_to_onnx(DType t) {
   switch (t) {
-    case DType::kFloat32: return TensorProto::FLOAT;
-    case DType::kFloat16: return TensorProto::FLOAT16;
-    case DType::kBFloat16: return TensorProto::BFLOAT16;
-    case DType::kFloat64: return TensorProto::DOUBLE;
-    case DType::kInt8: return TensorProto::INT8;
-    case DType::kUInt8: return TensorProto::UINT8;
-    case DType::kInt16: return TensorProto::INT16;
-    case DType::kUInt16: return TensorProto::UINT16;
-    case DType::kInt32: return TensorProto::INT32;
-    case DType::kUInt32: return TensorProto::UINT32;
-    case DType::kInt64: return TensorProto::INT64;
-    case DType::kUInt64: return TensorProto::UINT64;
-    case DType::kBool: return TensorProto::BOOL;
-    case DType::kUndefined: return TensorProto::UNDEFINED;
+    case DType::kFloat32:
+      return TensorProto::FLOAT;
+    case DType::kFloat16:
+      return TensorProto::FLOAT16;
+    case DType::kBFloat16:
+      return TensorProto::BFLOAT16;
+    case DType::kFloat64:
+      return TensorProto::DOUBLE;
+    case DType::kInt8:
+      return TensorProto::INT8;
+    case DType::kUInt8:
+      return TensorProto::UINT8;
+    case DType::kInt16:
+      return TensorProto::INT16;
+    case DType::kUInt16:
+      return TensorProto::UINT16;
+    case DType::kInt32:
+      return TensorProto::INT32;
+    case DType::kUInt32:
+      return TensorProto::UINT32;
+    case DType::kInt64:
+      return TensorProto::INT64;
+    case DType::kUInt64:
+      return TensorProto::UINT64;
+    case DType::kBool:
+      return TensorProto::BOOL;
+    case DType::kUndefined:
+      return TensorProto::UNDEFINED;
   }
   return TensorProto::UNDEFINED;
 }
@@ -59,12 +89,15 @@ std::string read_external(const TensorProto& p, const std::string& base_dir,
   int64_t offset = 0, length = -1;
   for (const auto& kv : p.external_data()) {
     try {
-      if (kv.key() == "location") location = kv.value();
-      else if (kv.key() == "offset") offset = std::stoll(kv.value());
-      else if (kv.key() == "length") length = std::stoll(kv.value());
+      if (kv.key() == "location")
+        location = kv.value();
+      else if (kv.key() == "offset")
+        offset = std::stoll(kv.value());
+      else if (kv.key() == "length")
+        length = std::stoll(kv.value());
     } catch (const std::exception&) {
-      throw_invalid(what + ": external data key '" + kv.key() + "' has a bad value '" +
-                    kv.value() + "'");
+      throw_invalid(what + ": external data key '" + kv.key() + "' has a bad value '" + kv.value() +
+                    "'");
     }
   }
   if (location.empty()) throw_invalid(what + ": external data without a location");
@@ -75,8 +108,8 @@ std::string read_external(const TensorProto& p, const std::string& base_dir,
                   "' must be a relative path inside the model's folder");
   if (offset < 0) throw_invalid(what + ": external data offset is negative");
   if (length >= 0 && static_cast<size_t>(length) != expected)
-    throw_invalid(what + ": external data length " + std::to_string(length) + " but the tensor needs " +
-                  std::to_string(expected) + " bytes");
+    throw_invalid(what + ": external data length " + std::to_string(length) +
+                  " but the tensor needs " + std::to_string(expected) + " bytes");
   std::string path = base_dir + "/" + location;
   std::ifstream in(path, std::ios::binary);
   if (!in) throw_invalid(what + ": cannot open external data file '" + path + "'");
@@ -128,20 +161,32 @@ Tensor tensor_from_proto(const TensorProto& p, const std::string& base_dir,
     return Tensor::from_bytes(dt, dims, p.raw_data().data(), nbytes);
   }
   switch (dt) {  // typed fields: which one depends on the dtype
-    case DType::kFloat32: check_count(p.float_data(), n, what, "float_data"); break;
-    case DType::kFloat64: check_count(p.double_data(), n, what, "double_data"); break;
-    case DType::kInt64: check_count(p.int64_data(), n, what, "int64_data"); break;
+    case DType::kFloat32:
+      check_count(p.float_data(), n, what, "float_data");
+      break;
+    case DType::kFloat64:
+      check_count(p.double_data(), n, what, "double_data");
+      break;
+    case DType::kInt64:
+      check_count(p.int64_data(), n, what, "int64_data");
+      break;
     case DType::kUInt32:
-    case DType::kUInt64: check_count(p.uint64_data(), n, what, "uint64_data"); break;
-    default: check_count(p.int32_data(), n, what, "int32_data"); break;
+    case DType::kUInt64:
+      check_count(p.uint64_data(), n, what, "uint64_data");
+      break;
+    default:
+      check_count(p.int32_data(), n, what, "int32_data");
+      break;
   }
   Tensor t(dt, dims);
   switch (dt) {
     case DType::kFloat32:
-      for (int64_t i = 0; i < n; ++i) t.mutable_data<float>()[i] = p.float_data(static_cast<int>(i));
+      for (int64_t i = 0; i < n; ++i)
+        t.mutable_data<float>()[i] = p.float_data(static_cast<int>(i));
       break;
     case DType::kFloat64:
-      for (int64_t i = 0; i < n; ++i) t.mutable_data<double>()[i] = p.double_data(static_cast<int>(i));
+      for (int64_t i = 0; i < n; ++i)
+        t.mutable_data<double>()[i] = p.double_data(static_cast<int>(i));
       break;
     case DType::kInt64:
       for (int64_t i = 0; i < n; ++i) t.set_int64(i, p.int64_data(static_cast<int>(i)));
@@ -172,8 +217,9 @@ void tensor_to_proto(const Tensor& t, TensorProto* p) {
 TensorType type_from_proto(const onnx::TypeProto& p, const std::string& what) {
   if (!p.has_tensor_type()) {
     if (p.value_case() == onnx::TypeProto::VALUE_NOT_SET) return TensorType{};
-    throw_unsupported(what + ": only tensor types are supported (sequence, map, optional "
-                             "and sparse types are not)");
+    throw_unsupported(what +
+                      ": only tensor types are supported (sequence, map, optional "
+                      "and sparse types are not)");
   }
   const auto& tt = p.tensor_type();
   TensorType out;
@@ -204,8 +250,10 @@ void type_to_proto(const TensorType& t, onnx::TypeProto* p) {
   auto* shape = tt->mutable_shape();
   for (const Dim& d : t.shape->dims()) {
     auto* dim = shape->add_dim();
-    if (d.is_static()) dim->set_dim_value(d.value());
-    else if (d.is_symbolic()) dim->set_dim_param(d.symbol());
+    if (d.is_static())
+      dim->set_dim_value(d.value());
+    else if (d.is_symbolic())
+      dim->set_dim_param(d.symbol());
   }
 }
 

@@ -36,6 +36,8 @@ class ConstantFolding : public GraphPass {
 
 }  // namespace
 
-std::unique_ptr<GraphPass> make_constant_folding() { return std::make_unique<ConstantFolding>(); }
+std::unique_ptr<GraphPass> make_constant_folding() {
+  return std::make_unique<ConstantFolding>();
+}
 
 }  // namespace trex

@@ -31,8 +31,7 @@ class FoldBatchNorm : public LocalRewrite {
       if (!is_f32_constant(bn.input(i)) || bn.input(i)->constant().rank() != 1) return false;
     Value* x = bn.input(0);
     Node* p = x ? x->producer() : nullptr;
-    if (!p || x->uses().size() != 1 || x->is_graph_output() || !p->domain().empty())
-      return false;
+    if (!p || x->uses().size() != 1 || x->is_graph_output() || !p->domain().empty()) return false;
     int64_t channels = bn.input(1)->constant().numel();
     for (size_t i = 2; i <= 4; ++i)
       if (bn.input(i)->constant().numel() != channels) return false;
@@ -40,7 +39,8 @@ class FoldBatchNorm : public LocalRewrite {
     const Tensor& w = p->input(1)->constant();
     if (p->op_type() == "Conv") {
       if (w.rank() < 3 || w.dims()[0] != channels) return false;
-      return !p->input(2) || (is_f32_constant(p->input(2)) && p->input(2)->constant().numel() == channels);
+      return !p->input(2) ||
+             (is_f32_constant(p->input(2)) && p->input(2)->constant().numel() == channels);
     }
     if (p->op_type() == "Gemm") {
       // Channel axis of the BN is axis 1 of the 2-D Gemm output: the N columns.
@@ -48,8 +48,10 @@ class FoldBatchNorm : public LocalRewrite {
       int64_t n = p->attr_int("transB", 0) ? w.dims()[0] : w.dims()[1];
       if (n != channels) return false;
       Value* c = p->input(2);
-      return !c || (is_f32_constant(c) && (c->constant().numel() == channels || c->constant().numel() == 1) &&
-                    c->constant().rank() <= 2 && (c->constant().rank() < 2 || c->constant().dims()[0] == 1));
+      return !c || (is_f32_constant(c) &&
+                    (c->constant().numel() == channels || c->constant().numel() == 1) &&
+                    c->constant().rank() <= 2 &&
+                    (c->constant().rank() < 2 || c->constant().dims()[0] == 1));
     }
     if (p->op_type() == "MatMul") {
       // Only 2-D outputs, where the BN channel axis is the last (column) axis.
@@ -112,8 +114,10 @@ class FoldBatchNorm : public LocalRewrite {
       bypass_or_rename(g, bn, add->output(0));
       return;
     }
-    if (p->num_inputs() < 3) p->add_input(new_bias);
-    else p->set_input(2, new_bias);
+    if (p->num_inputs() < 3)
+      p->add_input(new_bias);
+    else
+      p->set_input(2, new_bias);
     if (op == "Gemm") p->remove_attr("beta");
     bypass_or_rename(g, bn, bn.input(0));
   }

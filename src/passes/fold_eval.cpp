@@ -4,8 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
-#include <numeric>
 
 #include "util/error.h"
 
@@ -21,8 +19,12 @@ Result one(Tensor t) {
   return std::vector<Tensor>{std::move(t)};
 }
 
+/// Product of dims, saturating at INT64_MAX (dims come from untrusted constants).
 int64_t numel_of(const Dims& d) {
-  return std::accumulate(d.begin(), d.end(), int64_t{1}, std::multiplies<int64_t>());
+  int64_t n = 1;
+  for (int64_t x : d)
+    if (x < 0 || __builtin_mul_overflow(n, x, &n)) return INT64_MAX;
+  return n;
 }
 
 std::optional<int64_t> norm_axis(int64_t axis, int64_t rank) {
@@ -85,36 +87,60 @@ Result elementwise_binary(const std::string& op, const Tensor& a, const Tensor& 
     int64_t ia = broadcast_index(i, *shape, a.dims()), ib = broadcast_index(i, *shape, b.dims());
     if (is_float) {
       double x = a.get_double(ia), y = b.get_double(ib), r;
-      if (op == "Add") r = x + y;
-      else if (op == "Sub") r = x - y;
-      else if (op == "Mul") r = x * y;
-      else if (op == "Div") r = x / y;
-      else if (op == "Pow") r = std::pow(x, y);
-      else if (op == "Equal") r = x == y;
-      else if (op == "Less") r = x < y;
-      else if (op == "Greater") r = x > y;
-      else if (op == "LessOrEqual") r = x <= y;
-      else if (op == "GreaterOrEqual") r = x >= y;
-      else if (op == "Max") r = std::max(x, y);
-      else if (op == "Min") r = std::min(x, y);
-      else return std::nullopt;
+      if (op == "Add")
+        r = x + y;
+      else if (op == "Sub")
+        r = x - y;
+      else if (op == "Mul")
+        r = x * y;
+      else if (op == "Div")
+        r = x / y;
+      else if (op == "Pow")
+        r = std::pow(x, y);
+      else if (op == "Equal")
+        r = x == y;
+      else if (op == "Less")
+        r = x < y;
+      else if (op == "Greater")
+        r = x > y;
+      else if (op == "LessOrEqual")
+        r = x <= y;
+      else if (op == "GreaterOrEqual")
+        r = x >= y;
+      else if (op == "Max")
+        r = std::max(x, y);
+      else if (op == "Min")
+        r = std::min(x, y);
+      else
+        return std::nullopt;
       out.set_double(i, r);
     } else {
       int64_t x = a.get_int64(ia), y = b.get_int64(ib), r;
-      if (op == "Add") r = static_cast<int64_t>(static_cast<uint64_t>(x) + static_cast<uint64_t>(y));
-      else if (op == "Sub") r = static_cast<int64_t>(static_cast<uint64_t>(x) - static_cast<uint64_t>(y));
-      else if (op == "Mul") r = static_cast<int64_t>(static_cast<uint64_t>(x) * static_cast<uint64_t>(y));
+      if (op == "Add")
+        r = static_cast<int64_t>(static_cast<uint64_t>(x) + static_cast<uint64_t>(y));
+      else if (op == "Sub")
+        r = static_cast<int64_t>(static_cast<uint64_t>(x) - static_cast<uint64_t>(y));
+      else if (op == "Mul")
+        r = static_cast<int64_t>(static_cast<uint64_t>(x) * static_cast<uint64_t>(y));
       else if (op == "Div") {
         if (y == 0 || (x == INT64_MIN && y == -1)) return std::nullopt;
         r = x / y;  // truncates toward zero, as ONNX specifies for integers
-      } else if (op == "Equal") r = x == y;
-      else if (op == "Less") r = x < y;
-      else if (op == "Greater") r = x > y;
-      else if (op == "LessOrEqual") r = x <= y;
-      else if (op == "GreaterOrEqual") r = x >= y;
-      else if (op == "Max") r = std::max(x, y);
-      else if (op == "Min") r = std::min(x, y);
-      else return std::nullopt;
+      } else if (op == "Equal")
+        r = x == y;
+      else if (op == "Less")
+        r = x < y;
+      else if (op == "Greater")
+        r = x > y;
+      else if (op == "LessOrEqual")
+        r = x <= y;
+      else if (op == "GreaterOrEqual")
+        r = x >= y;
+      else if (op == "Max")
+        r = std::max(x, y);
+      else if (op == "Min")
+        r = std::min(x, y);
+      else
+        return std::nullopt;
       out.set_int64(i, r);
     }
   }
@@ -128,8 +154,10 @@ Result elementwise_unary(const std::string& op, const Tensor& a) {
   if (op == "Not" && a.dtype() != DType::kBool) return std::nullopt;
   for (int64_t i = 0; i < a.numel(); ++i) {
     if (op == "Neg") {
-      if (is_float) out.set_double(i, -a.get_double(i));
-      else out.set_int64(i, -a.get_int64(i));
+      if (is_float)
+        out.set_double(i, -a.get_double(i));
+      else
+        out.set_int64(i, static_cast<int64_t>(0 - static_cast<uint64_t>(a.get_int64(i))));
     } else if (op == "Not") {
       out.set_int64(i, a.get_int64(i) ? 0 : 1);
     } else if (op == "Sqrt") {
@@ -145,20 +173,34 @@ Result elementwise_unary(const std::string& op, const Tensor& a) {
 
 std::optional<DType> onnx_elem_to_dtype(int64_t e) {
   switch (e) {
-    case 1: return DType::kFloat32;
-    case 2: return DType::kUInt8;
-    case 3: return DType::kInt8;
-    case 4: return DType::kUInt16;
-    case 5: return DType::kInt16;
-    case 6: return DType::kInt32;
-    case 7: return DType::kInt64;
-    case 9: return DType::kBool;
-    case 10: return DType::kFloat16;
-    case 11: return DType::kFloat64;
-    case 12: return DType::kUInt32;
-    case 13: return DType::kUInt64;
-    case 16: return DType::kBFloat16;
-    default: return std::nullopt;
+    case 1:
+      return DType::kFloat32;
+    case 2:
+      return DType::kUInt8;
+    case 3:
+      return DType::kInt8;
+    case 4:
+      return DType::kUInt16;
+    case 5:
+      return DType::kInt16;
+    case 6:
+      return DType::kInt32;
+    case 7:
+      return DType::kInt64;
+    case 9:
+      return DType::kBool;
+    case 10:
+      return DType::kFloat16;
+    case 11:
+      return DType::kFloat64;
+    case 12:
+      return DType::kUInt32;
+    case 13:
+      return DType::kUInt64;
+    case 16:
+      return DType::kBFloat16;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -190,8 +232,8 @@ Result eval_reshape(const Node& n, const Tensor& x, const Tensor& shape_t) {
       infer = static_cast<int64_t>(i);
     } else if (shape[i] < 0) {
       return std::nullopt;
-    } else {
-      known *= shape[i];
+    } else if (__builtin_mul_overflow(known, shape[i], &known)) {
+      return std::nullopt;
     }
   }
   if (infer >= 0) {
@@ -202,7 +244,8 @@ Result eval_reshape(const Node& n, const Tensor& x, const Tensor& shape_t) {
   return one(x.reshaped(shape));
 }
 
-std::optional<Dims> axes_of(const Node& n, const std::vector<const Tensor*>& in, size_t input_index) {
+std::optional<Dims> axes_of(const Node& n, const std::vector<const Tensor*>& in,
+                            size_t input_index) {
   if (in.size() > input_index && in[input_index]) return in[input_index]->to_int64_vector();
   if (n.has_attr("axes")) return n.attr_ints("axes");
   return Dims{};
@@ -226,8 +269,10 @@ Result eval_squeeze(const Node& n, const std::vector<const Tensor*>& in, bool un
     Dims out;
     size_t src = 0;
     for (int64_t i = 0; i < rank; ++i) {
-      if (std::binary_search(norm.begin(), norm.end(), i)) out.push_back(1);
-      else out.push_back(dims[src++]);
+      if (std::binary_search(norm.begin(), norm.end(), i))
+        out.push_back(1);
+      else
+        out.push_back(dims[src++]);
     }
     return one(x.reshaped(out));
   }
@@ -266,7 +311,7 @@ Result eval_concat(const Node& n, const std::vector<const Tensor*>& in) {
   for (int64_t o = 0; o < outer; ++o)
     for (const Tensor* t : in) {
       size_t chunk = static_cast<size_t>(t->dims()[*axis] * inner) * es;
-      std::memcpy(dst, t->raw() + o * chunk, chunk);
+      if (chunk) std::memcpy(dst, t->raw() + o * chunk, chunk);  // empty tensors have no buffer
       dst += chunk;
     }
   return one(std::move(out));
@@ -292,7 +337,7 @@ Result eval_gather(const Node& n, const Tensor& x, const Tensor& idx) {
       if (j < -dim || j >= dim) return std::nullopt;
       if (j < 0) j += dim;
       size_t chunk = static_cast<size_t>(inner) * es;
-      std::memcpy(dst, x.raw() + ((o * dim + j) * inner) * es, chunk);
+      if (chunk) std::memcpy(dst, x.raw() + ((o * dim + j) * inner) * es, chunk);
       dst += chunk;
     }
   return one(std::move(out));
@@ -321,18 +366,18 @@ Result eval_slice(const Node& n, const std::vector<const Tensor*>& in) {
   Dims st(rank, 0), sp(rank, 1), cnt = x.dims();
   for (size_t i = 0; i < starts.size(); ++i) {
     auto a = norm_axis(axes[i], rank);
-    if (!a || steps[i] == 0) return std::nullopt;
+    if (!a || steps[i] == 0 || steps[i] == INT64_MIN) return std::nullopt;
     int64_t d = x.dims()[*a], s = starts[i], e = ends[i], step = steps[i];
     if (s < 0) s += d;
     if (e < 0) e += d;
     if (step > 0) {
       s = std::clamp<int64_t>(s, 0, d);
       e = std::clamp<int64_t>(e, 0, d);
-      cnt[*a] = e > s ? (e - s + step - 1) / step : 0;
+      cnt[*a] = e > s ? (e - s - 1) / step + 1 : 0;  // no overflow for huge steps
     } else {
       s = std::clamp<int64_t>(s, 0, d - 1);
       e = std::clamp<int64_t>(e, -1, d - 1);
-      cnt[*a] = s > e ? (s - e - step - 1) / -step : 0;
+      cnt[*a] = s > e ? (s - e - 1) / -step + 1 : 0;
     }
     st[*a] = s;
     sp[*a] = step;
@@ -386,8 +431,12 @@ Result eval_range(const Tensor& start, const Tensor& limit, const Tensor& delta)
   if (count > static_cast<double>(kMaxFoldedElements)) return std::nullopt;
   Tensor out(start.dtype(), {static_cast<int64_t>(count)});
   for (int64_t i = 0; i < out.numel(); ++i) {
-    if (dtype_is_float(start.dtype())) out.set_double(i, s + static_cast<double>(i) * d);
-    else out.set_int64(i, start.get_int64(0) + i * delta.get_int64(0));
+    if (dtype_is_float(start.dtype()))
+      out.set_double(i, s + static_cast<double>(i) * d);
+    else
+      out.set_int64(i, static_cast<int64_t>(  // unsigned: wraps instead of overflowing
+                           static_cast<uint64_t>(start.get_int64(0)) +
+                           static_cast<uint64_t>(i) * static_cast<uint64_t>(delta.get_int64(0))));
   }
   return one(std::move(out));
 }
@@ -403,7 +452,8 @@ Result eval_where(const Tensor& c, const Tensor& a, const Tensor& b) {
   for (int64_t i = 0; i < out.numel(); ++i) {
     bool take_a = c.get_int64(broadcast_index(i, *s, c.dims())) != 0;
     const Tensor& src = take_a ? a : b;
-    std::memcpy(out.mutable_raw() + i * es, src.raw() + broadcast_index(i, *s, src.dims()) * es, es);
+    std::memcpy(out.mutable_raw() + i * es, src.raw() + broadcast_index(i, *s, src.dims()) * es,
+                es);
   }
   return one(std::move(out));
 }

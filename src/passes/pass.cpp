@@ -40,8 +40,8 @@ bool bypass_node(Graph& g, Node* n, size_t out_index, Value* replacement) {
   Value* out = n->output(out_index);
   TREX_ASSERT(out && replacement && out != replacement);
   for (size_t i = 0; i < n->num_outputs(); ++i)
-    if (i != out_index && n->output(i) && (!n->output(i)->uses().empty() ||
-                                           n->output(i)->is_graph_output()))
+    if (i != out_index && n->output(i) &&
+        (!n->output(i)->uses().empty() || n->output(i)->is_graph_output()))
       return false;
   std::string moved_name;
   if (out->is_graph_output()) {

@@ -4,8 +4,8 @@
 namespace trex {
 
 void throw_internal(const char* file, int line, const std::string& message) {
-  throw Error(ErrorKind::kInternal,
-              "internal error at " + std::string(file) + ":" + std::to_string(line) + ": " + message);
+  throw Error(ErrorKind::kInternal, "internal error at " + std::string(file) + ":" +
+                                        std::to_string(line) + ": " + message);
 }
 
 void rethrow_with_context(const Error& e, const std::string& prefix) {

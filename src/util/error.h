@@ -37,7 +37,7 @@ class Error : public std::runtime_error {
 }  // namespace trex
 
 /// Checks an invariant that only a bug in trex can break; reports file:line.
-#define TREX_ASSERT(cond)                                                      \
-  do {                                                                         \
+#define TREX_ASSERT(cond)                                                     \
+  do {                                                                        \
     if (!(cond)) ::trex::throw_internal(__FILE__, __LINE__, "assert " #cond); \
   } while (0)

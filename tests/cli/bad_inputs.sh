@@ -76,6 +76,9 @@ if "$TREX" convert "$work/valid.onnx" -o "$work/good/valid.onnx" >/dev/null 2>"$
   grep -q "^input: *input f32\[1,3,32,32\]" "$work/info.txt" || fail good "info lacks the input: $(cat "$work/info.txt")"
   grep -q "^output: *logits f32\[1,1000\]" "$work/info.txt" || fail good "info lacks the output: $(cat "$work/info.txt")"
   "$TREX" info --json "$work/good/resnet18.onnx" | grep -q '"macs":' || fail good "info --json lacks macs"
+  # Same input, same output, bit for bit.
+  "$TREX" convert "$work/resnet18.onnx" -o "$work/good/again.onnx" >/dev/null 2>>"$work/stderr"
+  cmp -s "$work/good/resnet18.onnx" "$work/good/again.onnx" || fail good "two converts differ"
   passed=$((passed + 1))
 else
   fail good "valid models did not convert: $(cat "$work/stderr")"

@@ -28,8 +28,9 @@ TEST(Verifier, RejectsValueFromAnotherGraph) {
     verify(g);
     FAIL();
   } catch (const Error& e) {
-    EXPECT_STREQ(e.what(),
-                 "node 'add' (Add): input 'f' is not produced by any node, graph input or constant");
+    EXPECT_STREQ(
+        e.what(),
+        "node 'add' (Add): input 'f' is not produced by any node, graph input or constant");
   }
 }
 

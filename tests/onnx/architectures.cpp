@@ -31,7 +31,8 @@ class Net {
   Tensor random(const std::vector<int64_t>& dims, float scale, float offset = 0.0f) {
     std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
     Tensor t(DType::kFloat32, dims);
-    for (int64_t i = 0; i < t.numel(); ++i) t.mutable_data<float>()[i] = offset + scale * dist(rng_);
+    for (int64_t i = 0; i < t.numel(); ++i)
+      t.mutable_data<float>()[i] = offset + scale * dist(rng_);
     return t;
   }
 
@@ -39,11 +40,14 @@ class Net {
               int64_t group = 1, bool bias = false) {
     std::string name = "conv" + std::to_string(++convs_);
     float scale = std::sqrt(6.0f / static_cast<float>(cin / group * k * k));
-    std::vector<Value*> ins = {x, b_.constant(name + ".weight", random({cout, cin / group, k, k}, scale))};
+    std::vector<Value*> ins = {
+        x, b_.constant(name + ".weight", random({cout, cin / group, k, k}, scale))};
     if (bias) ins.push_back(b_.constant(name + ".bias", random({cout}, 0.1f)));
     return b_.op("Conv", ins,
-                 {{"kernel_shape", ints({k, k})}, {"strides", ints({stride, stride})},
-                  {"pads", ints({pad, pad, pad, pad})}, {"group", int64_t{group}},
+                 {{"kernel_shape", ints({k, k})},
+                  {"strides", ints({stride, stride})},
+                  {"pads", ints({pad, pad, pad, pad})},
+                  {"group", int64_t{group}},
                   {"dilations", ints({1, 1})}},
                  name);
   }
@@ -63,21 +67,26 @@ class Net {
     return relu(bn(conv(x, cin, cout, k, s, p, g), cout));
   }
   Value* maxpool(Value* x, int64_t k, int64_t s, int64_t p) {
-    return b_.op("MaxPool", {x},
-                 {{"kernel_shape", ints({k, k})}, {"strides", ints({s, s})}, {"pads", ints({p, p, p, p})}});
+    return b_.op(
+        "MaxPool", {x},
+        {{"kernel_shape", ints({k, k})}, {"strides", ints({s, s})}, {"pads", ints({p, p, p, p})}});
   }
   Value* avgpool(Value* x, int64_t k, int64_t s) {
     return b_.op("AveragePool", {x}, {{"kernel_shape", ints({k, k})}, {"strides", ints({s, s})}});
   }
   Value* gap(Value* x) { return b_.op("GlobalAveragePool", {x}); }
   Value* add(Value* a, Value* c) { return b_.op("Add", {a, c}); }
-  Value* concat(const std::vector<Value*>& xs) { return b_.op("Concat", xs, {{"axis", int64_t{1}}}); }
+  Value* concat(const std::vector<Value*>& xs) {
+    return b_.op("Concat", xs, {{"axis", int64_t{1}}});
+  }
 
   /// x.view(x.size(0), -1) as PyTorch exports it at opset 9.
   Value* flatten_dynamic(Value* x) {
     Value* shape = b_.op("Shape", {x});
-    Value* n = b_.op("Gather", {shape, b_.constant("flatten.index", Tensor::from_vector<int64_t>(DType::kInt64, {}, {0}))},
-                     {{"axis", int64_t{0}}});
+    Value* n = b_.op(
+        "Gather",
+        {shape, b_.constant("flatten.index", Tensor::from_vector<int64_t>(DType::kInt64, {}, {0}))},
+        {{"axis", int64_t{0}}});
     Value* n1 = b_.op("Unsqueeze", {n}, {{"axes", ints({0})}});
     Value* rest = b_.constant("flatten.rest", Tensor::vector_i64({-1}));
     Value* target = b_.op("Concat", {n1, rest}, {{"axis", int64_t{0}}});
@@ -189,10 +198,13 @@ void shufflenet(Net& n) {
     // Channel shuffle: Reshape [N, g, C/g, H, W] -> Transpose -> Reshape back.
     auto& b = n.b();
     Value* shape = b.op("Shape", {x});
-    Value* hw = b.op("Slice", {shape}, {{"starts", ints({2})}, {"ends", ints({4})}, {"axes", ints({0})}});
-    Value* nb = b.op("Slice", {shape}, {{"starts", ints({0})}, {"ends", ints({1})}, {"axes", ints({0})}});
-    Value* split = b.op("Concat", {nb, b.constant("shuffle.gc", Tensor::vector_i64({groups, cout / groups})), hw},
-                        {{"axis", int64_t{0}}});
+    Value* hw =
+        b.op("Slice", {shape}, {{"starts", ints({2})}, {"ends", ints({4})}, {"axes", ints({0})}});
+    Value* nb =
+        b.op("Slice", {shape}, {{"starts", ints({0})}, {"ends", ints({1})}, {"axes", ints({0})}});
+    Value* split = b.op(
+        "Concat", {nb, b.constant("shuffle.gc", Tensor::vector_i64({groups, cout / groups})), hw},
+        {{"axis", int64_t{0}}});
     Value* y = b.op("Reshape", {x, split});
     y = b.op("Transpose", {y}, {{"perm", ints({0, 2, 1, 3, 4})}});
     Value* merged = b.op("Concat", {nb, b.constant("shuffle.c", Tensor::vector_i64({cout})), hw},
@@ -213,7 +225,8 @@ void squeezenet(Net& n) {
   for (int i = 0; i < 6; ++i) {
     int64_t s = n.ch(fire[i][0]), e = n.ch(fire[i][1]);
     Value* sq = n.relu(n.conv(x, c, s, 1, 1, 0, 1, true));
-    x = n.concat({n.relu(n.conv(sq, s, e, 1, 1, 0, 1, true)), n.relu(n.conv(sq, s, e, 3, 1, 1, 1, true))});
+    x = n.concat(
+        {n.relu(n.conv(sq, s, e, 1, 1, 0, 1, true)), n.relu(n.conv(sq, s, e, 3, 1, 1, 1, true))});
     c = 2 * e;
     if (i == 1 || i == 3) x = n.maxpool(x, 3, 2, 0);
   }
@@ -237,8 +250,9 @@ void vgg(Net& n) {
   }
   x = n.flatten_dynamic(n.gap(x));  // adaptive pooling to 1x1 keeps the test small
   auto& b = n.b();
-  Value* h = b.op("Gemm", {x, b.constant("fc1.weight", n.random({n.ch(4096), c}, 0.05f)),
-                          b.constant("fc1.bias", n.random({n.ch(4096)}, 0.1f))},
+  Value* h = b.op("Gemm",
+                  {x, b.constant("fc1.weight", n.random({n.ch(4096), c}, 0.05f)),
+                   b.constant("fc1.bias", n.random({n.ch(4096)}, 0.1f))},
                   {{"transB", int64_t{1}}}, "fc1");
   h = b.op("Dropout", {n.relu(h)}, {{"ratio", 0.5f}});
   n.output(n.classifier(h, n.ch(4096), true));
@@ -254,13 +268,20 @@ std::unique_ptr<Graph> build_architecture(const std::string& name, const ArchOpt
   auto g = std::make_unique<Graph>();
   g->name = name;
   Net n(*g, opts);
-  if (name == "resnet18") resnet18(n);
-  else if (name == "densenet") densenet(n);
-  else if (name == "inception") inception(n);
-  else if (name == "shufflenet") shufflenet(n);
-  else if (name == "squeezenet") squeezenet(n);
-  else if (name == "vgg") vgg(n);
-  else throw_invalid("unknown architecture '" + name + "'");
+  if (name == "resnet18")
+    resnet18(n);
+  else if (name == "densenet")
+    densenet(n);
+  else if (name == "inception")
+    inception(n);
+  else if (name == "shufflenet")
+    shufflenet(n);
+  else if (name == "squeezenet")
+    squeezenet(n);
+  else if (name == "vgg")
+    vgg(n);
+  else
+    throw_invalid("unknown architecture '" + name + "'");
   return g;
 }
 

@@ -13,10 +13,10 @@
 namespace trex::testing {
 
 struct ArchOptions {
-  int64_t image = 224;       ///< input height and width
-  int64_t width_div = 1;     ///< divides every channel count (small test models)
+  int64_t image = 224;    ///< input height and width
+  int64_t width_div = 1;  ///< divides every channel count (small test models)
   int64_t num_classes = 1000;
-  int64_t batch = 1;         ///< 0: symbolic batch dimension "N"
+  int64_t batch = 1;  ///< 0: symbolic batch dimension "N"
   uint64_t seed = 1;
 };
 

@@ -64,7 +64,8 @@ TEST_P(Architecture, CanonicalizesAndKeepsOutputs) {
   Tensor want = run_reference(*g, {{"input", x}})[0];
   Tensor got = run_reference(*canon, {{"input", x}})[0];
   float scale = 1.0f;
-  for (int64_t i = 0; i < want.numel(); ++i) scale = std::max(scale, std::fabs(want.data<float>()[i]));
+  for (int64_t i = 0; i < want.numel(); ++i)
+    scale = std::max(scale, std::fabs(want.data<float>()[i]));
   EXPECT_LE(max_abs_diff(want, got), 1e-4f * scale);
 }
 

@@ -8,6 +8,7 @@
 #include "ir/builder.h"
 #include "ir/printer.h"
 #include "onnx/onnx.h"
+#include "passes/passes.h"
 #include "util/error.h"
 #include "util/file_io.h"
 
@@ -30,7 +31,8 @@ std::unique_ptr<Graph> conv_graph(Shape input_shape) {
   GraphBuilder b(*g);
   Value* x = b.input("x", DType::kFloat32, input_shape);
   Tensor w(DType::kFloat32, {4, 3, 3, 3});
-  for (int64_t i = 0; i < w.numel(); ++i) w.mutable_data<float>()[i] = static_cast<float>(i) * 0.01f;
+  for (int64_t i = 0; i < w.numel(); ++i)
+    w.mutable_data<float>()[i] = static_cast<float>(i) * 0.01f;
   Value* y = b.op("Conv", {x, b.constant("w", w)}, {{"pads", ints({1, 1, 1, 1})}}, "conv");
   b.output(b.op("Relu", {y}, {}, "relu"), "y");
   return g;
@@ -107,7 +109,10 @@ TEST(OnnxImport, ErrorsNameTheFileAndNode) {
   auto g = conv_graph({1, 3, 8, 8});
   g->find_node("relu")->set_attr("bogus_type", std::string("x"));
   std::string bytes = serialize_onnx(*g, /*check=*/false);
-  EXPECT_EQ(error_of([&] { load_onnx_bytes(bytes, "bad.onnx", ""); }).rfind("bad.onnx: node 'relu' (Relu): ", 0), 0u);
+  EXPECT_EQ(error_of([&] {
+              load_onnx_bytes(bytes, "bad.onnx", "");
+            }).rfind("bad.onnx: node 'relu' (Relu): ", 0),
+            0u);
 
   auto h = conv_graph({1, 3, 8, 8});
   h->add_node("NotAnOp", {h->find_value("y")}, 1, "mystery");
@@ -120,9 +125,13 @@ TEST(OnnxImport, ErrorsNameTheFileAndNode) {
   EXPECT_NE(err.find("o.onnx: default-domain opset 99 is not supported"), std::string::npos) << err;
 
   EXPECT_EQ(error_of([] { load_onnx_bytes("", "e.onnx", ""); }), "e.onnx: file is empty");
-  EXPECT_NE(error_of([] { load_onnx_bytes("\x0a\xff\xff\xff", "r.onnx", ""); }).find("r.onnx: not an ONNX model"),
+  EXPECT_NE(error_of([] {
+              load_onnx_bytes("\x0a\xff\xff\xff", "r.onnx", "");
+            }).find("r.onnx: not an ONNX model"),
             std::string::npos);
-  EXPECT_NE(error_of([] { load_onnx("/nonexistent/model.onnx"); }).find("/nonexistent/model.onnx: cannot open"),
+  EXPECT_NE(error_of([] {
+              load_onnx("/nonexistent/model.onnx");
+            }).find("/nonexistent/model.onnx: cannot open"),
             std::string::npos);
 }
 
@@ -154,6 +163,31 @@ TEST(OnnxExport, SaveIsAtomicAndLeavesNoTemporaryOnError) {
   for (auto& e : fs::directory_iterator(dir)) files += e.is_regular_file();
   EXPECT_EQ(files, 1);
   fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace trex
+
+namespace trex {
+namespace {
+
+// Inputs the loader fuzzer found crashing (in trex or in libonnx's shape inference): each
+// must now be a clear error or load cleanly, never a crash.
+TEST(OnnxImport, FuzzRegressionsAreErrorsNotCrashes) {
+  const fs::path dir = fs::path(TREX_TEST_DATA_DIR) / "fuzz_regressions";
+  int seen = 0;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    ++seen;
+    try {
+      auto g = load_onnx(e.path().string());
+      canonicalize(*g);
+      serialize_onnx(*g);
+    } catch (const Error& err) {
+      EXPECT_NE(err.kind(), ErrorKind::kInternal) << e.path() << ": " << err.what();
+      EXPECT_EQ(std::string(err.what()).rfind(e.path().string() + ": ", 0), 0u) << err.what();
+    }
+  }
+  EXPECT_GE(seen, 5);
 }
 
 }  // namespace

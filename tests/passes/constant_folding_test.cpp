@@ -13,10 +13,12 @@ TEST(ConstantFolding, ConstantNodesAndArithmeticFold) {
   Graph g;
   GraphBuilder b(g);
   Value* x = b.input("x", DType::kFloat32, {2, 3});
-  Value* c = b.op("Constant", {}, {{"value", Tensor::from_vector<float>(DType::kFloat32, {3}, {1, 2, 3})}});
+  Value* c = b.op("Constant", {},
+                  {{"value", Tensor::from_vector<float>(DType::kFloat32, {3}, {1, 2, 3})}});
   Value* two = b.constant("two", Tensor::scalar_f32(2.0f));
-  Value* scaled = b.op("Mul", {c, two});                // [2, 4, 6]
-  Value* shifted = b.op("Sub", {scaled, b.op("Sqrt", {b.constant("four", Tensor::scalar_f32(4.0f))})});
+  Value* scaled = b.op("Mul", {c, two});  // [2, 4, 6]
+  Value* shifted =
+      b.op("Sub", {scaled, b.op("Sqrt", {b.constant("four", Tensor::scalar_f32(4.0f))})});
   b.output(b.op("Add", {x, shifted}, {}, "add"), "y");
   EXPECT_TRUE(make_constant_folding()->run(g));
   make_dead_node_elimination()->run(g);
@@ -56,12 +58,16 @@ TEST(ConstantFolding, TransposeSliceGatherConcat) {
   Graph g;
   g.opset_imports[""] = 13;
   GraphBuilder b(g);
-  Value* m = b.constant("m", Tensor::from_vector<float>(DType::kFloat32, {2, 3}, {0, 1, 2, 3, 4, 5}));
+  Value* m =
+      b.constant("m", Tensor::from_vector<float>(DType::kFloat32, {2, 3}, {0, 1, 2, 3, 4, 5}));
   Value* t = b.op("Transpose", {m});  // [[0,3],[1,4],[2,5]]
-  Value* s = b.op("Slice", {t, b.constant("st", Tensor::vector_i64({2})), b.constant("en", Tensor::vector_i64({-4})),
-                           b.constant("ax", Tensor::vector_i64({0})), b.constant("sp", Tensor::vector_i64({-1}))});
+  Value* s = b.op(
+      "Slice",
+      {t, b.constant("st", Tensor::vector_i64({2})), b.constant("en", Tensor::vector_i64({-4})),
+       b.constant("ax", Tensor::vector_i64({0})), b.constant("sp", Tensor::vector_i64({-1}))});
   // rows 2, 1, 0 -> [[2,5],[1,4],[0,3]]
-  Value* gth = b.op("Gather", {s, b.constant("idx", Tensor::vector_i64({1, -1}))}, {{"axis", int64_t{1}}});
+  Value* gth =
+      b.op("Gather", {s, b.constant("idx", Tensor::vector_i64({1, -1}))}, {{"axis", int64_t{1}}});
   b.output(b.op("Concat", {gth, gth}, {{"axis", int64_t{0}}}), "out");
   make_constant_folding()->run(g);
   ASSERT_TRUE(g.find_value("out")->is_constant());

@@ -33,7 +33,8 @@ TEST(FoldBatchNorm, ConvWithoutBias) {
   Graph g;
   GraphBuilder b(g);
   Value* x = b.input("x", DType::kFloat32, {2, 3, 5, 5});
-  Value* y = b.op("Conv", {x, b.constant("w", random_tensor({4, 3, 3, 3}, 1))}, {{"pads", ints({1, 1, 1, 1})}}, "conv");
+  Value* y = b.op("Conv", {x, b.constant("w", random_tensor({4, 3, 3, 3}, 1))},
+                  {{"pads", ints({1, 1, 1, 1})}}, "conv");
   b.output(add_bn(b, y, 4, 20), "y");
   expect_folds(g, "x", {2, 3, 5, 5});
   EXPECT_EQ(g.find_node("conv")->num_inputs(), 3u);
@@ -45,8 +46,10 @@ TEST(FoldBatchNorm, GroupedConvWithBias) {
   Graph g;
   GraphBuilder b(g);
   Value* x = b.input("x", DType::kFloat32, {1, 4, 6, 6});
-  Value* y = b.op("Conv", {x, b.constant("w", random_tensor({8, 2, 3, 3}, 2)), b.constant("b", random_tensor({8}, 3))},
-                  {{"group", int64_t{2}}, {"strides", ints({2, 2})}});
+  Value* y = b.op(
+      "Conv",
+      {x, b.constant("w", random_tensor({8, 2, 3, 3}, 2)), b.constant("b", random_tensor({8}, 3))},
+      {{"group", int64_t{2}}, {"strides", ints({2, 2})}});
   b.output(b.op("Relu", {add_bn(b, y, 8, 30)}), "y");
   expect_folds(g, "x", {1, 4, 6, 6});
 }
@@ -57,8 +60,9 @@ TEST(FoldBatchNorm, GemmBothLayoutsWithAlphaBeta) {
     GraphBuilder b(g);
     Value* x = b.input("x", DType::kFloat32, {3, 5});
     std::vector<int64_t> wd = trans_b ? std::vector<int64_t>{4, 5} : std::vector<int64_t>{5, 4};
-    Value* y = b.op("Gemm", {x, b.constant("w", random_tensor(wd, 4)), b.constant("c", random_tensor({4}, 5))},
-                    {{"transB", trans_b}, {"alpha", 0.5f}, {"beta", 2.0f}});
+    Value* y = b.op(
+        "Gemm", {x, b.constant("w", random_tensor(wd, 4)), b.constant("c", random_tensor({4}, 5))},
+        {{"transB", trans_b}, {"alpha", 0.5f}, {"beta", 2.0f}});
     b.output(add_bn(b, y, 4, 40), "y");
     expect_folds(g, "x", {3, 5});
   }

@@ -41,9 +41,11 @@ TEST(FoldShapeComputation, PipelineCollapsesFlattenChain) {
   GraphBuilder b(g);
   Value* x = b.input("x", DType::kFloat32, {2, 3, 4});
   Value* s = b.op("Shape", {x});
-  Value* n = b.op("Gather", {s, b.constant("i0", Tensor::from_vector<int64_t>(DType::kInt64, {}, {0}))});
+  Value* n =
+      b.op("Gather", {s, b.constant("i0", Tensor::from_vector<int64_t>(DType::kInt64, {}, {0}))});
   Value* n1 = b.op("Unsqueeze", {n}, {{"axes", ints({0})}});
-  Value* t = b.op("Concat", {n1, b.constant("m1", Tensor::vector_i64({-1}))}, {{"axis", int64_t{0}}});
+  Value* t =
+      b.op("Concat", {n1, b.constant("m1", Tensor::vector_i64({-1}))}, {{"axis", int64_t{0}}});
   b.output(b.op("Reshape", {x, t}, {}, "reshape"), "y");
   Tensor in = random_tensor({2, 3, 4}, 3);
   Tensor want = run_reference(g, {{"x", in}})[0];

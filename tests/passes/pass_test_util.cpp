@@ -91,7 +91,8 @@ Tensor batch_norm(const Node& n, const std::vector<const Tensor*>& in) {
   Tensor y(DType::kFloat32, x.dims());
   for (int64_t i = 0; i < x.numel(); ++i) {
     int64_t c = (i / inner) % C;
-    double s = in[1]->data<float>()[c] / std::sqrt(static_cast<double>(in[4]->data<float>()[c]) + eps);
+    double s =
+        in[1]->data<float>()[c] / std::sqrt(static_cast<double>(in[4]->data<float>()[c]) + eps);
     y.mutable_data<float>()[i] = static_cast<float>(
         (x.data<float>()[i] - in[3]->data<float>()[c]) * s + in[2]->data<float>()[c]);
   }
@@ -104,8 +105,10 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool ta, bool tb) {
   int64_t M = a.numel() / K;
   int64_t N = tb ? b.dims()[0] : b.dims()[1];
   Dims out = a.dims();
-  if (ta) out = {M, N};
-  else out.back() = N;
+  if (ta)
+    out = {M, N};
+  else
+    out.back() = N;
   Tensor y(DType::kFloat32, out);
   for (int64_t i = 0; i < M; ++i)
     for (int64_t j = 0; j < N; ++j) {
@@ -157,7 +160,8 @@ std::vector<Tensor> run_node(const Node& n, const std::vector<const Tensor*>& in
       float mx = *std::max_element(p, p + d);
       double sum = 0;
       for (int64_t i = 0; i < d; ++i) sum += std::exp(static_cast<double>(p[i] - mx));
-      for (int64_t i = 0; i < d; ++i) p[i] = static_cast<float>(std::exp(static_cast<double>(p[i] - mx)) / sum);
+      for (int64_t i = 0; i < d; ++i)
+        p[i] = static_cast<float>(std::exp(static_cast<double>(p[i] - mx)) / sum);
     }
     return {y};
   }
