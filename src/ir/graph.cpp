@@ -300,12 +300,6 @@ void Graph::remove_value(Value* v) {
   values_.erase(v->pos_);
 }
 
-Value* Graph::make_constant_from(Value* v, Tensor t) {
-  Value* c = add_constant(v->name_ + "_folded", std::move(t));
-  replace_all_uses(v, c);
-  return c;
-}
-
 void Graph::rename_value(Value* v, const std::string& name) {
   if (v->name_ == name) return;
   TREX_ASSERT(!name.empty() && !value_by_name_.count(name));
@@ -321,6 +315,10 @@ std::unique_ptr<Graph> Graph::clone() const {
   g->producer_version = producer_version;
   g->ir_version = ir_version;
   g->opset_imports = opset_imports;
+  g->model_domain = model_domain;
+  g->model_version = model_version;
+  g->doc_string = doc_string;
+  g->metadata = metadata;
   std::unordered_map<const Value*, Value*> map;
   for (Value* in : inputs_) map[in] = g->add_input(in->name_, in->type_);
   for (const auto& v : values_)

@@ -131,6 +131,11 @@ class Graph {
   std::string producer_version;
   int64_t ir_version = 8;
   std::map<std::string, int64_t> opset_imports = {{"", 13}};
+  std::string model_domain;
+  int64_t model_version = 0;
+  std::string doc_string;
+  /// Key/value metadata (class labels, authorship, ...), kept in order.
+  std::vector<std::pair<std::string, std::string>> metadata;
   /// The default-domain opset version.
   int64_t opset() const;
 
@@ -172,9 +177,6 @@ class Graph {
   void remove_node(Node* n);
   /// Removes an unused graph input or constant.
   void remove_value(Value* v);
-  /// Turns the output `v` of a node into a constant holding `t` and removes nothing else;
-  /// the caller removes the producer once all its outputs are constants or unused.
-  Value* make_constant_from(Value* v, Tensor t);
   void rename_value(Value* v, const std::string& name);
   /// `base` if free, else `base_1`, `base_2`, ...: deterministic for the same graph history.
   std::string unique_value_name(const std::string& base);

@@ -21,6 +21,7 @@ std::string to_text(const Graph& g) {
   for (const auto& [domain, version] : g.opset_imports)
     os << " " << (domain.empty() ? "ai.onnx" : domain) << ":" << version;
   os << "\n";
+  for (const auto& [k, v] : g.metadata) os << "metadata " << k << "=" << v << "\n";
   for (const Value* in : g.inputs()) os << "input " << value_text(in) << "\n";
   for (const Value* c : g.constants()) {
     char buf[32];

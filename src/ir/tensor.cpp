@@ -196,9 +196,16 @@ Tensor Tensor::reshaped(std::vector<int64_t> dims) const {
 Tensor Tensor::cast(DType dtype) const {
   Tensor out(dtype, dims_);
   bool int_path = !dtype_is_float(dtype_) && !dtype_is_float(dtype);
+  // 64-bit integers to f32 round once, directly (through double they could round twice).
+  bool wide_int_to_f32 =
+      dtype == DType::kFloat32 && (dtype_ == DType::kInt64 || dtype_ == DType::kUInt64);
   for (int64_t i = 0; i < numel(); ++i) {
     if (int_path) {
       out.set_int64(i, get_int64(i));
+    } else if (wide_int_to_f32) {
+      out.mutable_data<float>()[i] = dtype_ == DType::kInt64
+                                         ? static_cast<float>(data<int64_t>()[i])
+                                         : static_cast<float>(data<uint64_t>()[i]);
     } else {
       out.set_double(i, get_double(i));
     }

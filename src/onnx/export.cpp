@@ -70,6 +70,14 @@ onnx::ModelProto to_proto(const Graph& g, bool with_value_info) {
   m.set_ir_version(std::max<int64_t>(g.ir_version, 4));
   m.set_producer_name("trex");
   m.set_producer_version("0.1");
+  if (!g.model_domain.empty()) m.set_domain(g.model_domain);
+  if (g.model_version) m.set_model_version(g.model_version);
+  if (!g.doc_string.empty()) m.set_doc_string(g.doc_string);
+  for (const auto& [k, v] : g.metadata) {
+    auto* kv = m.add_metadata_props();
+    kv->set_key(k);
+    kv->set_value(v);
+  }
   for (const auto& [domain, version] : g.opset_imports) {
     auto* op = m.add_opset_import();
     op->set_domain(domain);

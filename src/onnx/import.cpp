@@ -6,6 +6,7 @@
 #include <onnx/version_converter/convert.h>
 
 #include <algorithm>
+#include <queue>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -179,17 +180,17 @@ void sort_nodes(onnx::GraphProto& g) {
       }
     }
   }
+  // A min-heap on the node index keeps an already sorted file exactly as it is.
   std::vector<int> order;
-  std::vector<int> ready;
-  for (int i = g.node_size() - 1; i >= 0; --i)
-    if (pending[static_cast<size_t>(i)] == 0) ready.push_back(i);
-  while (!ready.empty()) {  // a stack popping the lowest index keeps sorted files as they are
-    std::sort(ready.begin(), ready.end(), std::greater<int>());
-    int i = ready.back();
-    ready.pop_back();
+  std::priority_queue<int, std::vector<int>, std::greater<int>> ready;
+  for (int i = 0; i < g.node_size(); ++i)
+    if (pending[static_cast<size_t>(i)] == 0) ready.push(i);
+  while (!ready.empty()) {
+    int i = ready.top();
+    ready.pop();
     order.push_back(i);
     for (int u : users[static_cast<size_t>(i)])
-      if (--pending[static_cast<size_t>(u)] == 0) ready.push_back(u);
+      if (--pending[static_cast<size_t>(u)] == 0) ready.push(u);
   }
   if (static_cast<int>(order.size()) != g.node_size()) {
     for (int i = 0; i < g.node_size(); ++i)
@@ -285,6 +286,10 @@ std::unique_ptr<Graph> build_graph(const onnx::ModelProto& m, const std::string&
   g->producer_name = m.producer_name();
   g->producer_version = m.producer_version();
   g->ir_version = m.ir_version();
+  g->model_domain = m.domain();
+  g->model_version = m.model_version();
+  g->doc_string = m.doc_string();
+  for (const auto& kv : m.metadata_props()) g->metadata.emplace_back(kv.key(), kv.value());
   g->opset_imports.clear();
   for (const auto& op : m.opset_import())
     g->opset_imports[is_default_domain(op.domain()) ? "" : op.domain()] = op.version();
@@ -331,6 +336,22 @@ std::unique_ptr<Graph> build_graph(const onnx::ModelProto& m, const std::string&
   return g;
 }
 
+/// Before opset 7, BatchNormalization and Dropout ran in training mode unless is_test was
+/// set; ONNX's converter drops the attribute, which would silently turn training nodes into
+/// inference ones.
+void check_old_training_mode(const onnx::GraphProto& g) {
+  for (int i = 0; i < g.node_size(); ++i) {
+    const auto& n = g.node(i);
+    if (n.op_type() != "BatchNormalization" && n.op_type() != "Dropout") continue;
+    bool is_test = false;
+    for (const auto& a : n.attribute())
+      if (a.name() == "is_test") is_test = a.i() != 0;
+    if (!is_test)
+      throw_unsupported(node_label(n, i) +
+                        ": training mode (is_test unset) is not supported; export the model "
+                        "in eval mode");
+  }
+}
 
 /// Upgrades an opset 1-6 model to opset 7 with ONNX's version converter, isolated like
 /// shape inference because it too assumes well-formed input.
@@ -347,7 +368,8 @@ void upgrade_opset(onnx::ModelProto& m) {
   } catch (const Error& e) {
     throw_unsupported(e.what());
   }
-  if (!m.ParseFromString(reply)) throw_internal(__FILE__, __LINE__, "converted model does not parse");
+  if (!m.ParseFromString(reply))
+    throw_internal(__FILE__, __LINE__, "converted model does not parse");
 }
 
 /// Protobuf reports parse problems through its logger too; trex reports them itself.
@@ -386,6 +408,7 @@ std::unique_ptr<Graph> load_onnx_bytes(const std::string& bytes, const std::stri
     sort_nodes(*m.mutable_graph());
     run_onnx_checker(m, base_dir);
     if (default_opset(m) < kMinNativeOpset) {
+      check_old_training_mode(m.graph());
       infer_onnx_shapes(m);  // the converter's adapters need input shapes
       upgrade_opset(m);
       check_nodes(m.graph(), default_opset(m));

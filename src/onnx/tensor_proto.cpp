@@ -1,6 +1,7 @@
 // TensorProto and TypeProto conversions, including external data files.
 #include "onnx/tensor_proto.h"
 
+#include <filesystem>
 #include <fstream>
 
 #include "util/error.h"
@@ -8,6 +9,7 @@
 namespace trex::onnx_io {
 
 using onnx::TensorProto;
+namespace fs = std::filesystem;
 
 DType dtype_from_onnx(int elem_type, const std::string& what) {
   switch (elem_type) {
@@ -103,26 +105,32 @@ std::string read_external(const TensorProto& p, const std::string& base_dir,
   if (location.empty()) throw_invalid(what + ": external data without a location");
   if (base_dir.empty())
     throw_invalid(what + ": external data '" + location + "' but the model has no folder");
-  if (location[0] == '/' || location.find("..") != std::string::npos)
-    throw_invalid(what + ": external data location '" + location +
-                  "' must be a relative path inside the model's folder");
   if (offset < 0) throw_invalid(what + ": external data offset is negative");
   if (length >= 0 && static_cast<size_t>(length) != expected)
     throw_invalid(what + ": external data length " + std::to_string(length) +
                   " but the tensor needs " + std::to_string(expected) + " bytes");
-  std::string path = base_dir + "/" + location;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw_invalid(what + ": cannot open external data file '" + path + "'");
-  in.seekg(0, std::ios::end);
-  auto size = static_cast<int64_t>(in.tellg());
-  if (offset + static_cast<int64_t>(expected) > size)
-    throw_invalid(what + ": external data file '" + path + "' has " + std::to_string(size) +
+  // The file must be a regular file inside the model's folder once symlinks are resolved,
+  // so a model cannot make trex read (and write back out) files from elsewhere.
+  std::error_code ec;
+  fs::path dir = fs::canonical(base_dir, ec);
+  fs::path file = ec ? fs::path() : fs::canonical(fs::path(base_dir) / location, ec);
+  if (ec) throw_invalid(what + ": cannot open external data file '" + location + "'");
+  auto rel = file.lexically_relative(dir);
+  if (location[0] == '/' || rel.empty() || *rel.begin() == "..")
+    throw_invalid(what + ": external data location '" + location +
+                  "' must name a file inside the model's folder");
+  if (!fs::is_regular_file(file, ec))
+    throw_invalid(what + ": external data '" + location + "' is not a regular file");
+  auto size = static_cast<uint64_t>(fs::file_size(file, ec));
+  if (ec || static_cast<uint64_t>(offset) > size || expected > size - static_cast<uint64_t>(offset))
+    throw_invalid(what + ": external data file '" + location + "' has " + std::to_string(size) +
                   " bytes, the tensor needs " + std::to_string(expected) + " at offset " +
                   std::to_string(offset));
+  std::ifstream in(file, std::ios::binary);
   std::string bytes(expected, '\0');
   in.seekg(offset);
   in.read(bytes.data(), static_cast<std::streamsize>(expected));
-  if (!in) throw_invalid(what + ": cannot read external data file '" + path + "'");
+  if (!in) throw_invalid(what + ": cannot read external data file '" + location + "'");
   return bytes;
 }
 

@@ -22,17 +22,22 @@ class FoldBatchNorm : public LocalRewrite {
   std::vector<std::string> op_types() const override { return {"BatchNormalization"}; }
 
   bool match(const Graph& g, const Node& bn) const override {
+    // Inference mode only. From opset 14 the training_mode attribute says so; before it the
+    // outputs do: listing the running/saved statistics (5 outputs) means training, which
+    // normalizes with batch statistics and must not be folded.
     if (bn.attr_int("training_mode", 0) != 0) return false;
-    if (bn.has_attr("is_test") && bn.attr_int("is_test", 0) == 0) return false;
-    for (size_t i = 1; i < bn.num_outputs(); ++i)  // running stats outputs must be unused
-      if (bn.output(i) && (!bn.output(i)->uses().empty() || bn.output(i)->is_graph_output()))
-        return false;
+    for (size_t i = 1; i < bn.num_outputs(); ++i) {
+      Value* extra = bn.output(i);
+      if (!extra) continue;
+      if (g.opset() < 14 || !extra->uses().empty() || extra->is_graph_output()) return false;
+    }
     for (size_t i = 1; i <= 4; ++i)
       if (!is_f32_constant(bn.input(i)) || bn.input(i)->constant().rank() != 1) return false;
     Value* x = bn.input(0);
     Node* p = x ? x->producer() : nullptr;
     if (!p || x->uses().size() != 1 || x->is_graph_output() || !p->domain().empty()) return false;
     int64_t channels = bn.input(1)->constant().numel();
+    if (channels == 0) return false;
     for (size_t i = 2; i <= 4; ++i)
       if (bn.input(i)->constant().numel() != channels) return false;
     if (!is_f32_constant(p->input(1))) return false;

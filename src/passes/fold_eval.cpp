@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 #include "util/error.h"
 
@@ -15,7 +16,6 @@ using Dims = std::vector<int64_t>;
 using Result = std::optional<std::vector<Tensor>>;
 
 Result one(Tensor t) {
-  if (t.numel() > kMaxFoldedElements) return std::nullopt;
   return std::vector<Tensor>{std::move(t)};
 }
 
@@ -75,73 +75,121 @@ Tensor broadcast_to(const Tensor& t, const Dims& out) {
   return r;
 }
 
-Result elementwise_binary(const std::string& op, const Tensor& a, const Tensor& b) {
-  if (a.dtype() != b.dtype() && !(op == "Pow")) return std::nullopt;
+enum class BinOp {
+  kAdd,
+  kSub,
+  kMul,
+  kDiv,
+  kPow,
+  kEqual,
+  kLess,
+  kGreater,
+  kLessOrEqual,
+  kGreaterOrEqual,
+  kMax,
+  kMin
+};
+
+std::optional<BinOp> binop_of(const std::string& op) {
+  static const std::pair<const char*, BinOp> kOps[] = {{"Add", BinOp::kAdd},
+                                                       {"Sub", BinOp::kSub},
+                                                       {"Mul", BinOp::kMul},
+                                                       {"Div", BinOp::kDiv},
+                                                       {"Pow", BinOp::kPow},
+                                                       {"Equal", BinOp::kEqual},
+                                                       {"Less", BinOp::kLess},
+                                                       {"Greater", BinOp::kGreater},
+                                                       {"LessOrEqual", BinOp::kLessOrEqual},
+                                                       {"GreaterOrEqual", BinOp::kGreaterOrEqual},
+                                                       {"Max", BinOp::kMax},
+                                                       {"Min", BinOp::kMin}};
+  for (const auto& [name, b] : kOps)
+    if (op == name) return b;
+  return std::nullopt;
+}
+
+bool is_comparison(BinOp op) {
+  return op == BinOp::kEqual || op == BinOp::kLess || op == BinOp::kGreater ||
+         op == BinOp::kLessOrEqual || op == BinOp::kGreaterOrEqual;
+}
+
+/// Comparisons and Max/Min, the same for every element type.
+template <typename T>
+std::optional<T> compare_or_select(BinOp op, T x, T y) {
+  switch (op) {
+    case BinOp::kEqual:
+      return x == y;
+    case BinOp::kLess:
+      return x < y;
+    case BinOp::kGreater:
+      return x > y;
+    case BinOp::kLessOrEqual:
+      return x <= y;
+    case BinOp::kGreaterOrEqual:
+      return x >= y;
+    case BinOp::kMax:
+      return std::max(x, y);
+    case BinOp::kMin:
+      return std::min(x, y);
+    default:
+      return std::nullopt;
+  }
+}
+
+std::optional<double> apply_float(BinOp op, double x, double y) {
+  switch (op) {
+    case BinOp::kAdd:
+      return x + y;
+    case BinOp::kSub:
+      return x - y;
+    case BinOp::kMul:
+      return x * y;
+    case BinOp::kDiv:
+      return x / y;
+    case BinOp::kPow:
+      return std::pow(x, y);
+    default:
+      return compare_or_select(op, x, y);
+  }
+}
+
+std::optional<int64_t> apply_int(BinOp op, int64_t x, int64_t y) {
+  auto wrap = [](uint64_t v) { return static_cast<int64_t>(v); };  // no signed overflow
+  switch (op) {
+    case BinOp::kAdd:
+      return wrap(static_cast<uint64_t>(x) + static_cast<uint64_t>(y));
+    case BinOp::kSub:
+      return wrap(static_cast<uint64_t>(x) - static_cast<uint64_t>(y));
+    case BinOp::kMul:
+      return wrap(static_cast<uint64_t>(x) * static_cast<uint64_t>(y));
+    case BinOp::kDiv:  // truncates toward zero, as ONNX specifies for integers
+      if (y == 0 || (x == INT64_MIN && y == -1)) return std::nullopt;
+      return x / y;
+    case BinOp::kPow:
+      return std::nullopt;
+    default:
+      return compare_or_select(op, x, y);
+  }
+}
+
+Result elementwise_binary(const std::string& name, const Tensor& a, const Tensor& b) {
+  auto op = binop_of(name);
+  // uint64 above 2^63 does not fit the int64 arithmetic used here.
+  if (!op || a.dtype() != b.dtype() || a.dtype() == DType::kUInt64) return std::nullopt;
   auto shape = broadcast(a.dims(), b.dims());
   if (!shape || numel_of(*shape) > kMaxFoldedElements) return std::nullopt;
-  bool compare = op == "Equal" || op == "Less" || op == "Greater" || op == "LessOrEqual" ||
-                 op == "GreaterOrEqual";
-  Tensor out(compare ? DType::kBool : a.dtype(), *shape);
+  Tensor out(is_comparison(*op) ? DType::kBool : a.dtype(), *shape);
   bool is_float = dtype_is_float(a.dtype());
   for (int64_t i = 0; i < out.numel(); ++i) {
     int64_t ia = broadcast_index(i, *shape, a.dims()), ib = broadcast_index(i, *shape, b.dims());
     if (is_float) {
-      double x = a.get_double(ia), y = b.get_double(ib), r;
-      if (op == "Add")
-        r = x + y;
-      else if (op == "Sub")
-        r = x - y;
-      else if (op == "Mul")
-        r = x * y;
-      else if (op == "Div")
-        r = x / y;
-      else if (op == "Pow")
-        r = std::pow(x, y);
-      else if (op == "Equal")
-        r = x == y;
-      else if (op == "Less")
-        r = x < y;
-      else if (op == "Greater")
-        r = x > y;
-      else if (op == "LessOrEqual")
-        r = x <= y;
-      else if (op == "GreaterOrEqual")
-        r = x >= y;
-      else if (op == "Max")
-        r = std::max(x, y);
-      else if (op == "Min")
-        r = std::min(x, y);
-      else
-        return std::nullopt;
-      out.set_double(i, r);
+      auto r = apply_float(*op, a.get_double(ia), b.get_double(ib));
+      if (!r) return std::nullopt;
+      out.set_double(i, *r);
     } else {
-      int64_t x = a.get_int64(ia), y = b.get_int64(ib), r;
-      if (op == "Add")
-        r = static_cast<int64_t>(static_cast<uint64_t>(x) + static_cast<uint64_t>(y));
-      else if (op == "Sub")
-        r = static_cast<int64_t>(static_cast<uint64_t>(x) - static_cast<uint64_t>(y));
-      else if (op == "Mul")
-        r = static_cast<int64_t>(static_cast<uint64_t>(x) * static_cast<uint64_t>(y));
-      else if (op == "Div") {
-        if (y == 0 || (x == INT64_MIN && y == -1)) return std::nullopt;
-        r = x / y;  // truncates toward zero, as ONNX specifies for integers
-      } else if (op == "Equal")
-        r = x == y;
-      else if (op == "Less")
-        r = x < y;
-      else if (op == "Greater")
-        r = x > y;
-      else if (op == "LessOrEqual")
-        r = x <= y;
-      else if (op == "GreaterOrEqual")
-        r = x >= y;
-      else if (op == "Max")
-        r = std::max(x, y);
-      else if (op == "Min")
-        r = std::min(x, y);
-      else
-        return std::nullopt;
-      out.set_int64(i, r);
+      auto r = apply_int(*op, a.get_int64(ia), b.get_int64(ib));
+      if (!r) return std::nullopt;
+      out.set_int64(i, *r);
     }
   }
   return one(std::move(out));
@@ -303,6 +351,13 @@ Result eval_concat(const Node& n, const std::vector<const Tensor*>& in) {
       if (d != *axis && t->dims()[d] != in[0]->dims()[d]) return std::nullopt;
     out_dims[*axis] += t->dims()[*axis];
   }
+  // Concatenating one constant with itself many times must not blow up: the result may be
+  // no larger than the distinct inputs together, or the folding cap.
+  std::set<const uint8_t*> distinct;
+  int64_t distinct_numel = 0;
+  for (const Tensor* t : in)
+    if (distinct.insert(t->raw()).second) distinct_numel += t->numel();
+  if (numel_of(out_dims) > std::max(kMaxFoldedElements, distinct_numel)) return std::nullopt;
   Tensor out(in[0]->dtype(), out_dims);
   size_t es = dtype_size(out.dtype());
   int64_t outer = numel_of(Dims(out_dims.begin(), out_dims.begin() + *axis));
@@ -324,7 +379,7 @@ Result eval_gather(const Node& n, const Tensor& x, const Tensor& idx) {
   Dims out_dims(x.dims().begin(), x.dims().begin() + *axis);
   out_dims.insert(out_dims.end(), idx.dims().begin(), idx.dims().end());
   out_dims.insert(out_dims.end(), x.dims().begin() + *axis + 1, x.dims().end());
-  if (numel_of(out_dims) > kMaxFoldedElements) return std::nullopt;
+  if (numel_of(out_dims) > std::max(kMaxFoldedElements, x.numel())) return std::nullopt;
   int64_t outer = numel_of(Dims(x.dims().begin(), x.dims().begin() + *axis));
   int64_t inner = numel_of(Dims(x.dims().begin() + *axis + 1, x.dims().end()));
   int64_t dim = x.dims()[*axis];
@@ -368,6 +423,10 @@ Result eval_slice(const Node& n, const std::vector<const Tensor*>& in) {
     auto a = norm_axis(axes[i], rank);
     if (!a || steps[i] == 0 || steps[i] == INT64_MIN) return std::nullopt;
     int64_t d = x.dims()[*a], s = starts[i], e = ends[i], step = steps[i];
+    if (d == 0) {  // nothing to take (and clamp bounds would be inverted)
+      cnt[*a] = 0;
+      continue;
+    }
     if (s < 0) s += d;
     if (e < 0) e += d;
     if (step > 0) {
@@ -460,6 +519,17 @@ Result eval_where(const Tensor& c, const Tensor& a, const Tensor& b) {
 
 }  // namespace
 
+std::vector<int64_t> shape_slice(const std::vector<int64_t>& dims, int64_t start, int64_t end) {
+  auto rank = static_cast<int64_t>(dims.size());
+  auto clamp = [rank](int64_t i) {
+    if (i < 0) i = i < -rank ? 0 : i + rank;
+    return std::min(i, rank);
+  };
+  std::vector<int64_t> out;
+  for (int64_t i = clamp(start); i < clamp(end); ++i) out.push_back(dims[static_cast<size_t>(i)]);
+  return out;
+}
+
 std::optional<std::vector<Tensor>> evaluate_constant_node(const Node& n,
                                                           const std::vector<const Tensor*>& in) {
   const std::string& op = n.op_type();
@@ -470,11 +540,16 @@ std::optional<std::vector<Tensor>> evaluate_constant_node(const Node& n,
     const Tensor& x = *in[0];
     if (x.dtype() == DType::kUndefined) return std::nullopt;
     if (op == "Identity") return one(x);
-    if (op == "Shape") return one(Tensor::vector_i64(x.dims()));
+    if (op == "Shape") {
+      return one(Tensor::vector_i64(
+          shape_slice(x.dims(), n.attr_int("start", 0), n.attr_int("end", INT64_MAX))));
+    }
     if (op == "Size") return one(Tensor::from_vector<int64_t>(DType::kInt64, {}, {x.numel()}));
     if (op == "Cast") {
       auto to = onnx_elem_to_dtype(n.attr_int("to", 0));
-      if (!to) return std::nullopt;
+      // Widening a large constant (u8 -> f64 is 8x) is left to the runtime.
+      if (!to || (dtype_size(*to) > dtype_size(x.dtype()) && x.numel() > kMaxFoldedElements))
+        return std::nullopt;
       return one(x.cast(*to));
     }
     if (op == "Reshape" && has(1)) return eval_reshape(n, x, *in[1]);
@@ -483,8 +558,8 @@ std::optional<std::vector<Tensor>> evaluate_constant_node(const Node& n,
       auto rank = static_cast<int64_t>(x.rank());
       if (axis < 0) axis += rank;
       if (axis < 0 || axis > rank) return std::nullopt;
-      int64_t outer = numel_of(Dims(x.dims().begin(), x.dims().begin() + axis));
-      return one(x.reshaped({outer, outer ? x.numel() / outer : 0}));
+      return one(x.reshaped({numel_of(Dims(x.dims().begin(), x.dims().begin() + axis)),
+                             numel_of(Dims(x.dims().begin() + axis, x.dims().end()))}));
     }
     if (op == "Squeeze") return eval_squeeze(n, in, false);
     if (op == "Unsqueeze") return eval_squeeze(n, in, true);
@@ -494,11 +569,7 @@ std::optional<std::vector<Tensor>> evaluate_constant_node(const Node& n,
     if (op == "Transpose") return eval_transpose(n, x);
     if (op == "Neg" || op == "Sqrt" || op == "Reciprocal" || op == "Not")
       return elementwise_unary(op, x);
-    if (has(1) && in.size() == 2 &&
-        (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" || op == "Equal" ||
-         op == "Less" || op == "Greater" || op == "LessOrEqual" || op == "GreaterOrEqual" ||
-         (op == "Max" || op == "Min")))
-      return elementwise_binary(op, x, *in[1]);
+    if (has(1) && in.size() == 2 && binop_of(op)) return elementwise_binary(op, x, *in[1]);
     if (op == "Where" && has(1) && has(2)) return eval_where(x, *in[1], *in[2]);
     if (op == "Range" && has(1) && has(2)) return eval_range(x, *in[1], *in[2]);
     if (op == "ConstantOfShape") {

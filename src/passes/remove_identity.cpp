@@ -19,8 +19,6 @@ class RemoveIdentity : public LocalRewrite {
       if (training && (!training->is_constant() || training->constant().numel() != 1 ||
                        training->constant().get_int64(0) != 0))
         return false;
-      // Opsets before 7 had is_test; Dropout with is_test=0 trains.
-      if (n.has_attr("is_test") && n.attr_int("is_test", 1) == 0) return false;
     }
     for (size_t i = 1; i < n.num_outputs(); ++i)  // Dropout's mask must be unused
       if (n.output(i) && (!n.output(i)->uses().empty() || n.output(i)->is_graph_output()))

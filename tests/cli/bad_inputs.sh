@@ -65,6 +65,7 @@ expect_error wrong_attribute_type "$work/wrong_attribute_type.onnx" "node 'conv'
 expect_error unsupported_opset "$work/unsupported_opset.onnx" "opset 99 is not supported"
 expect_error unsupported_domain "$work/unsupported_domain.onnx" "node 'custom' (Relu)" "domain 'com.example'"
 expect_error duplicate_output "$work/duplicate_output.onnx" "node 'relu2' (Relu)" "output 'y' is already defined"
+expect_error old_training_dropout "$work/old_training_dropout.onnx" "node 'drop' (Dropout)" "training mode"
 expect_error bad_initializer_size "$work/bad_initializer_size.onnx" "initializer 'w'"
 
 # The good paths: a valid model and a real architecture convert; info reads the result.

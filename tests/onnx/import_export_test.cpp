@@ -88,6 +88,31 @@ TEST(OnnxImport, ExternalDataIsWrittenAndRead) {
   fs::remove_all(dir);
 }
 
+TEST(OnnxImport, ExternalDataMustStayInsideTheModelFolder) {
+  fs::path dir = temp_dir("escape");
+  fs::create_directories(dir / "model");
+  auto g = conv_graph({1, 3, 8, 8});
+  OnnxSaveOptions opts;
+  opts.external_data_threshold = 64;
+  save_onnx(*g, (dir / "model" / "m.onnx").string(), opts);
+  ASSERT_NO_THROW(load_onnx((dir / "model" / "m.onnx").string()));
+  // Replace the data file by a symlink to a file outside the model's folder.
+  fs::rename(dir / "model" / "m.onnx.data", dir / "outside.data");
+  fs::create_symlink(dir / "outside.data", dir / "model" / "m.onnx.data");
+  std::string err = error_of([&] { load_onnx((dir / "model" / "m.onnx").string()); });
+  EXPECT_NE(err.find("must name a file inside the model's folder"), std::string::npos) << err;
+  fs::remove_all(dir);
+}
+
+TEST(OnnxImport, MetadataSurvivesRoundTrip) {
+  auto g = conv_graph({1, 3, 8, 8});
+  g->metadata = {{"labels", "cat,dog"}, {"author", "trex"}};
+  g->model_version = 3;
+  auto a = load_onnx_bytes(serialize_onnx(*g), "m.onnx", "");
+  EXPECT_EQ(a->metadata, g->metadata);
+  EXPECT_EQ(a->model_version, 3);
+}
+
 TEST(OnnxImport, OldOpsetIsUpgradedAndInitializerInputsBecomeConstants) {
   // pytorch-converted models are opset 6 with every weight also listed as a graph input.
   auto g = load_onnx(kTestdata + "pytorch-converted/test_Conv2d/model.onnx");

@@ -1,6 +1,8 @@
 // constant_folding: constant subgraphs are evaluated once, with ONNX semantics.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "ir/builder.h"
 #include "ir/verifier.h"
 #include "passes/pass_test_util.h"
@@ -98,6 +100,81 @@ TEST(ConstantFolding, FoldedGraphOutputKeepsItsName) {
   ASSERT_EQ(g.outputs().size(), 1u);
   EXPECT_EQ(g.outputs()[0]->name(), "r");
   EXPECT_EQ(g.outputs()[0]->constant().to_int64_vector(), (std::vector<int64_t>{0, 2, 4}));
+}
+
+}  // namespace
+}  // namespace trex::testing
+
+namespace trex::testing {
+namespace {
+
+TEST(ConstantFolding, ShapeHonoursStartAndEnd) {
+  Graph g;
+  g.opset_imports[""] = 15;
+  GraphBuilder b(g);
+  Value* c = b.constant("c", Tensor(DType::kFloat32, {2, 3, 4}));
+  b.output(b.op("Shape", {c}, {{"start", int64_t{1}}}), "tail");
+  b.output(b.op("Shape", {c}, {{"start", int64_t{-5}}, {"end", int64_t{-1}}}), "head");
+  make_constant_folding()->run(g);
+  EXPECT_EQ(g.find_value("tail")->constant().to_int64_vector(), (std::vector<int64_t>{3, 4}));
+  EXPECT_EQ(g.find_value("head")->constant().to_int64_vector(), (std::vector<int64_t>{2, 3}));
+}
+
+TEST(ConstantFolding, FlattenKeepsZeroSizedDims) {
+  Graph g;
+  GraphBuilder b(g);
+  b.output(b.op("Flatten", {b.constant("c", Tensor(DType::kFloat32, {0, 3, 2}))}), "f");
+  make_constant_folding()->run(g);
+  EXPECT_EQ(g.find_value("f")->constant().dims(), (std::vector<int64_t>{0, 6}));
+}
+
+TEST(ConstantFolding, CastOfWideIntegersRoundsOnce) {
+  // 2^60 + 2^36 + 1 is just above the halfway point between two floats: it must round up,
+  // which rounding through double first would miss.
+  const int64_t v = (int64_t{1} << 60) + (int64_t{1} << 36) + 1;
+  Graph g;
+  GraphBuilder b(g);
+  b.output(b.op("Cast", {b.constant("c", Tensor::vector_i64({v}))}, {{"to", int64_t{1}}}), "f");
+  make_constant_folding()->run(g);
+  EXPECT_EQ(g.find_value("f")->constant().data<float>()[0], static_cast<float>(v));
+  EXPECT_EQ(static_cast<double>(g.find_value("f")->constant().data<float>()[0]),
+            std::ldexp(1.0, 60) + std::ldexp(1.0, 37));
+}
+
+TEST(ConstantFolding, Uint64AboveInt64IsNotFolded) {
+  Graph g;
+  GraphBuilder b(g);
+  Value* big =
+      b.constant("big", Tensor::from_vector<uint64_t>(DType::kUInt64, {1}, {uint64_t{1} << 63}));
+  Value* one = b.constant("one", Tensor::from_vector<uint64_t>(DType::kUInt64, {1}, {1}));
+  b.output(b.op("Greater", {big, one}), "gt");
+  EXPECT_FALSE(make_constant_folding()->run(g));
+}
+
+TEST(ConstantFolding, ConcatOfOneConstantManyTimesIsCapped) {
+  Graph g;
+  GraphBuilder b(g);
+  Value* c = b.constant("c", Tensor(DType::kFloat32, {int64_t{1} << 20}));
+  b.output(b.op("Concat", std::vector<Value*>(32, c), {{"axis", int64_t{0}}}), "big");
+  b.output(b.op("Concat", std::vector<Value*>(4, c), {{"axis", int64_t{0}}}), "small");
+  make_constant_folding()->run(g);
+  EXPECT_FALSE(g.find_value("big")->is_constant()) << "2^25 elements from one 2^20 constant";
+  ASSERT_TRUE(g.find_value("small")->is_constant());
+  EXPECT_EQ(g.find_value("small")->constant().numel(), int64_t{1} << 22);
+}
+
+TEST(ConstantFolding, SliceOfEmptyAxisWithNegativeStep) {
+  Graph g;
+  g.opset_imports[""] = 13;
+  GraphBuilder b(g);
+  Value* c = b.constant("c", Tensor(DType::kFloat32, {0, 2}));
+  b.output(b.op("Slice", {c, b.constant("s", Tensor::vector_i64({-1})),
+                          b.constant("e", Tensor::vector_i64({INT64_MIN})),
+                          b.constant("a", Tensor::vector_i64({0})),
+                          b.constant("st", Tensor::vector_i64({-1}))}),
+           "out");
+  make_constant_folding()->run(g);
+  EXPECT_EQ(g.find_value("out")->constant().dims(), (std::vector<int64_t>{0, 2}));
 }
 
 }  // namespace

@@ -103,3 +103,38 @@ TEST(FoldBatchNorm, TrainingModeIsNotFolded) {
 
 }  // namespace
 }  // namespace trex::testing
+
+namespace trex::testing {
+namespace {
+
+TEST(FoldBatchNorm, TrainingOutputsBeforeOpset14AreNotFolded) {
+  // Opset 9: listing the statistics outputs is what makes a BN a training BN.
+  Graph g;
+  g.opset_imports[""] = 9;
+  GraphBuilder b(g);
+  Value* x = b.input("x", DType::kFloat32, {1, 3, 4, 4});
+  Value* y = b.op("Conv", {x, b.constant("w", random_tensor({4, 3, 1, 1}, 9))});
+  Node* bn = b.node(
+      "BatchNormalization",
+      {y, b.constant("g", random_tensor({4}, 1)), b.constant("b", random_tensor({4}, 2)),
+       b.constant("m", random_tensor({4}, 3)), b.constant("v", random_tensor({4}, 4, 0.5f, 1.0f))},
+      5);
+  b.output(bn->output(0), "y");
+  EXPECT_FALSE(make_fold_batch_norm()->run(g));
+}
+
+TEST(FoldBatchNorm, ZeroChannelsAreLeftAlone) {
+  Graph g;
+  GraphBuilder b(g);
+  Value* x = b.input("x", DType::kFloat32, {1, 3, 4, 4});
+  Value* y = b.op("Conv", {x, b.constant("w", Tensor(DType::kFloat32, {0, 3, 1, 1}))});
+  b.output(b.op("BatchNormalization", {y, b.constant("g", Tensor(DType::kFloat32, {0})),
+                                       b.constant("b", Tensor(DType::kFloat32, {0})),
+                                       b.constant("m", Tensor(DType::kFloat32, {0})),
+                                       b.constant("v", Tensor(DType::kFloat32, {0}))}),
+           "y");
+  EXPECT_FALSE(make_fold_batch_norm()->run(g));
+}
+
+}  // namespace
+}  // namespace trex::testing
