@@ -7,10 +7,12 @@ set -euo pipefail
 PACKAGES=(
   # toolchain
   build-essential cmake ninja-build pkg-config ccache
-  # libFuzzer (clang + its runtime) for the `fuzz` CTest label
-  clang libclang-rt-14-dev
+  # libFuzzer (clang, its runtime and OpenMP for clang) for the `fuzz` CTest label
+  clang libclang-rt-14-dev libomp-14-dev
   # ONNX protobuf classes, checker, shape inference, version converter
   libonnx-dev libprotobuf-dev protobuf-compiler
+  # CPU kernels
+  libdnnl-dev
   # CLI, config and JSON
   libcli11-dev nlohmann-json3-dev libyaml-cpp-dev
   # tests and benchmarks

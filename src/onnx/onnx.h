@@ -49,6 +49,13 @@ void check_with_onnx_checker(const Graph& g);
 /// Re-runs ONNX shape inference on `g` and updates the types of its values.
 void infer_shapes(Graph& g);
 
+/// Reads a serialized TensorProto (.pb, as the ONNX test suite stores inputs and outputs);
+/// `name` receives the tensor's name (may be empty).
+Tensor load_tensor_pb(const std::string& path, std::string* name = nullptr);
+
+/// Writes `t` as a serialized TensorProto named `name`, atomically.
+void save_tensor_pb(const Tensor& t, const std::string& name, const std::string& path);
+
 /// Highest default-domain opset this build understands.
 int64_t max_supported_opset();
 constexpr int64_t kMinNativeOpset = 7;

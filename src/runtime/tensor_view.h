@@ -1,0 +1,41 @@
+// TensorView: what kernels see of a tensor: dtype, dims and a pointer to contiguous
+// row-major data owned by someone else (the session's buffer pool or a graph constant).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "ir/dtype.h"
+
+namespace trex {
+
+struct TensorView {
+  DType dtype = DType::kUndefined;
+  std::vector<int64_t> dims;
+  void* data = nullptr;
+
+  int64_t numel() const {
+    int64_t n = 1;
+    for (int64_t d : dims) n *= d;
+    return n;
+  }
+  size_t nbytes() const { return static_cast<size_t>(numel()) * dtype_size(dtype); }
+  size_t rank() const { return dims.size(); }
+  template <typename T>
+  T* as() {
+    return static_cast<T*>(data);
+  }
+  template <typename T>
+  const T* as() const {
+    return static_cast<const T*>(data);
+  }
+};
+
+/// Row-major strides (in elements) of `dims`.
+inline std::vector<int64_t> strides_of(const std::vector<int64_t>& dims) {
+  std::vector<int64_t> s(dims.size(), 1);
+  for (size_t i = dims.size(); i-- > 1;) s[i - 1] = s[i] * dims[i];
+  return s;
+}
+
+}  // namespace trex
