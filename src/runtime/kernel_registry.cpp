@@ -68,6 +68,10 @@ std::vector<KernelDef> build_registry() {
   add({"Constant", "Shape", "Size", "Cast", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Concat",
        "Gather", "Slice", "Transpose", "Where", "Range", "ConstantOfShape", "Expand"},
       kRef, nullptr, create_fold_eval_ref);
+  // --- NN reference kernels: convolution, pooling, normalization ---
+  // --- end NN reference kernels ---
+  // --- Math reference kernels: matrix products, softmax, reductions, indexing ---
+  // --- end math reference kernels ---
   return r;
 }
 

@@ -12,4 +12,10 @@ std::unique_ptr<OpKernel> create_binary_ref(const KernelInit& init);
 std::unique_ptr<OpKernel> create_unary_ref(const KernelInit& init);
 std::unique_ptr<OpKernel> create_fold_eval_ref(const KernelInit& init);
 
+// --- NN reference kernels ---
+// --- end NN reference kernels ---
+
+// --- Math reference kernels ---
+// --- end math reference kernels ---
+
 }  // namespace trex
