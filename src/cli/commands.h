@@ -11,6 +11,8 @@ using Runner = std::function<int()>;
 
 Runner add_convert(CLI::App& app);
 Runner add_info(CLI::App& app);
+Runner add_run(CLI::App& app);
+Runner add_benchmark(CLI::App& app);
 
 /// Human-readable count: 11689512 -> "11.69M".
 std::string human_count(double v);

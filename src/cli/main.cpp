@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
   auto add = [&](trex::cli::Runner r) { runners[app.get_subcommands({}).back()] = std::move(r); };
   add(trex::cli::add_convert(app));
   add(trex::cli::add_info(app));
+  add(trex::cli::add_run(app));
+  add(trex::cli::add_benchmark(app));
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

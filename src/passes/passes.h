@@ -14,6 +14,8 @@ std::unique_ptr<GraphPass> make_fold_shape_computation();
 std::unique_ptr<GraphPass> make_constant_folding();
 std::unique_ptr<GraphPass> make_fold_batch_norm();
 std::unique_ptr<GraphPass> make_dead_node_elimination();
+std::unique_ptr<GraphPass> make_fuse_conv_add();
+std::unique_ptr<GraphPass> make_fuse_conv_activation();
 
 struct PipelineOptions {
   /// Runs the IR verifier after every pass (on in debug builds and tests).
@@ -31,6 +33,10 @@ struct PipelineReport {
   std::vector<std::pair<std::string, int>> pass_changes;
   int rounds = 0;
 };
+
+/// The runtime's fusions, run on a session's private copy of a canonical graph; they make
+/// trex-domain ops that never leave the runtime.
+void fuse_for_runtime(Graph& g);
 
 /// The canonicalization pipeline of `trex convert`: runs the passes in order until the
 /// graph stops changing.

@@ -48,4 +48,18 @@ PipelineReport canonicalize(Graph& g, const PipelineOptions& opts) {
   return report;
 }
 
+void fuse_for_runtime(Graph& g) {
+  // Add before activation: in Conv -> Add -> Relu the Add must join the Conv first, so that
+  // the Relu then finds a FusedConv to join (oneDNN applies the sum, then the activation).
+  std::vector<std::unique_ptr<GraphPass>> passes;
+  passes.push_back(make_fuse_conv_add());
+  passes.push_back(make_fuse_conv_activation());
+  for (const auto& p : passes) {
+    p->run(g);
+#ifndef NDEBUG
+    verify(g);
+#endif
+  }
+}
+
 }  // namespace trex

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <set>
 
+#include "runtime/kernels/dnnl_kernels.h"
 #include "runtime/kernels/reference_kernels.h"
 
 namespace trex {
@@ -21,6 +22,11 @@ std::vector<KernelDef> build_registry() {
                   std::unique_ptr<OpKernel> (*create)(const KernelInit&)) {
     for (const char* op : ops) r.push_back({op, b, supports, create});
   };
+  // oneDNN kernels (first: preferred where they support the node).
+  add({"Conv"}, Backend::kDnnl, conv_dnnl_supports, create_conv_dnnl);
+  add({"FusedConv"}, Backend::kDnnl, conv_dnnl_supports, create_conv_dnnl);  // trex domain
+  add({"MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool"}, Backend::kDnnl,
+      pool_dnnl_supports, create_pool_dnnl);
   // Reference kernels.
   add({"Add", "Sub", "Mul", "Div", "Pow", "Mod", "Max", "Min", "Sum", "Mean", "PRelu", "Equal",
        "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or", "Xor"},
@@ -68,9 +74,42 @@ std::vector<KernelDef> build_registry() {
   add({"Constant", "Shape", "Size", "Cast", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Concat",
        "Gather", "Slice", "Transpose", "Where", "Range", "ConstantOfShape", "Expand"},
       kRef, nullptr, create_fold_eval_ref);
+  add({"FusedConv"}, kRef, nullptr, create_fused_conv_ref);  // trex domain: runtime fusions
   // --- NN reference kernels: convolution, pooling, normalization ---
+  add({"Conv"}, kRef, nullptr, create_conv_ref);
+  add({"ConvTranspose"}, kRef, nullptr, create_conv_transpose_ref);
+  add({"MaxPool"}, kRef, nullptr, create_max_pool_ref);
+  add({"AveragePool"}, kRef, nullptr, create_average_pool_ref);
+  add({"GlobalAveragePool", "GlobalMaxPool"}, kRef, nullptr, create_global_pool_ref);
+  add({"LpPool", "GlobalLpPool"}, kRef, nullptr, create_lp_pool_ref);
+  add({"BatchNormalization"}, kRef, nullptr, create_batch_normalization_ref);
+  add({"InstanceNormalization"}, kRef, nullptr, create_instance_normalization_ref);
+  add({"LayerNormalization"}, kRef, nullptr, create_layer_normalization_ref);
+  add({"LRN"}, kRef, nullptr, create_lrn_ref);
+  add({"Dropout"}, kRef, nullptr, create_dropout_ref);
+  add({"MeanVarianceNormalization"}, kRef, nullptr, create_mean_variance_normalization_ref);
   // --- end NN reference kernels ---
   // --- Math reference kernels: matrix products, softmax, reductions, indexing ---
+  add({"Gemm"}, kRef, nullptr, create_gemm_ref);
+  add({"MatMul"}, kRef, nullptr, create_matmul_ref);
+  add({"Softmax", "LogSoftmax", "Hardmax"}, kRef, nullptr, create_softmax_ref);
+  add({"ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2",
+       "ReduceLogSum", "ReduceLogSumExp", "ReduceSumSquare"},
+      kRef, nullptr, create_reduce_ref);
+  add({"ArgMax", "ArgMin"}, kRef, nullptr, create_arg_reduce_ref);
+  add({"TopK"}, kRef, nullptr, create_top_k_ref);
+  add({"Split"}, kRef, nullptr, create_split_ref);
+  add({"Pad"}, kRef, nullptr, create_pad_ref);
+  add({"Tile"}, kRef, nullptr, create_tile_ref);
+  add({"CumSum"}, kRef, nullptr, create_cum_sum_ref);
+  add({"Resize", "Upsample"}, kRef, nullptr, create_resize_ref);
+  add({"NonMaxSuppression"}, kRef, nullptr, create_non_max_suppression_ref);
+  add({"GatherElements"}, kRef, nullptr, create_gather_elements_ref);
+  add({"ScatterElements", "Scatter"}, kRef, nullptr, create_scatter_elements_ref);
+  add({"OneHot"}, kRef, nullptr, create_one_hot_ref);
+  add({"DepthToSpace"}, kRef, nullptr, create_depth_to_space_ref);
+  add({"SpaceToDepth"}, kRef, nullptr, create_space_to_depth_ref);
+  add({"Trilu"}, kRef, nullptr, create_trilu_ref);
   // --- end math reference kernels ---
   return r;
 }
@@ -83,7 +122,8 @@ const std::vector<KernelDef>& kernel_registry() {
 }
 
 const KernelDef* find_kernel(const KernelInit& init, bool reference_only) {
-  if (!init.node->domain().empty()) return nullptr;
+  const std::string& domain = init.node->domain();
+  if (!domain.empty() && domain != "trex") return nullptr;
   for (const KernelDef& d : kernel_registry()) {
     if (d.op_type != init.node->op_type()) continue;
     if (reference_only && d.backend != Backend::kReference) continue;

@@ -4,6 +4,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <thread>
@@ -90,7 +91,12 @@ int resolve_threads(int requested) {
 }
 
 Session::Session(std::shared_ptr<const Graph> graph, const SessionOptions& opts)
-    : graph_(std::move(graph)), threads_(resolve_threads(opts.threads)) {
+    : threads_(resolve_threads(opts.threads)) {
+  // The session runs its own copy, with runtime fusions (trex-domain ops) unless only
+  // reference kernels are wanted.
+  std::shared_ptr<Graph> own = graph->clone();
+  if (!opts.reference_only) fuse_for_runtime(*own);
+  graph_ = own;
   const Graph& g = *graph_;
   std::unordered_map<const Value*, int> slot_of;
   auto slot_for = [&](const Value* v) {
@@ -133,6 +139,7 @@ Session::Session(std::shared_ptr<const Graph> graph, const SessionOptions& opts)
     try {
       step.kernel = def->create(init);
     } catch (const Error& e) {
+      if (std::string(e.what()).rfind(step.label, 0) == 0) throw;  // already names the node
       rethrow_with_context(e, step.label);
     }
     for (const Value* in : n->inputs()) step.in.push_back(in ? slot_for(in) : -1);
@@ -171,6 +178,14 @@ std::vector<std::string> Session::kernel_choices() const {
   for (const Step& s : steps_)
     out.push_back(s.node->name() + " (" + s.node->op_type() +
                   "): " + (s.def->backend == Backend::kDnnl ? "dnnl" : "reference"));
+  return out;
+}
+
+std::vector<Session::StepTime> Session::profile() const {
+  std::vector<StepTime> out;
+  std::vector<std::string> names = kernel_choices();
+  for (size_t i = 0; i < steps_.size(); ++i)
+    out.push_back({names[i], i < step_ms_.size() ? step_ms_[i] : 0.0});
   return out;
 }
 
@@ -222,8 +237,12 @@ std::vector<Tensor> Session::run(const std::map<std::string, Tensor>& inputs) {
     s.view = TensorView{t.dtype(), t.dims(), const_cast<uint8_t*>(t.raw())};
     s.filled = true;
   }
+  step_ms_.resize(steps_.size(), 0.0);
   try {
-    for (Step& step : steps_) {
+    for (size_t si = 0; si < steps_.size(); ++si) {
+      Step& step = steps_[si];
+      auto t0 =
+          profiling_ ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
       for (int id : step.in)
         if (id >= 0 && !slots_[static_cast<size_t>(id)].filled)
           throw_internal(__FILE__, __LINE__, step.label + ": an input was not computed");
@@ -244,6 +263,10 @@ std::vector<Tensor> Session::run(const std::map<std::string, Tensor>& inputs) {
         Slot& s = slots_[static_cast<size_t>(id)];
         if (--s.remaining == 0 && !s.keep) release(s);
       }
+      if (profiling_)
+        step_ms_[si] +=
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+                .count();
     }
   } catch (...) {
     for (Slot& s : slots_)

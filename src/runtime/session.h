@@ -52,6 +52,15 @@ class Session {
   /// Bytes the buffer pool holds (peak working memory of runs so far).
   size_t pool_bytes() const { return pool_.allocated_bytes(); }
 
+  /// Per-node timing of later runs (off by default: it costs a clock read per step).
+  void set_profiling(bool on) { profiling_ = on; }
+  struct StepTime {
+    std::string node;     ///< "conv1 (Conv): dnnl"
+    double total_ms = 0;  ///< summed over profiled runs
+  };
+  /// Accumulated step times, in execution order.
+  std::vector<StepTime> profile() const;
+
  private:
   struct Step;
   struct Slot;
@@ -69,6 +78,8 @@ class Session {
   std::vector<int> output_slots_;
   BufferPool pool_;
   int threads_ = 1;
+  bool profiling_ = false;
+  std::vector<double> step_ms_;
 };
 
 /// Thread count from SessionOptions::threads, OMP_NUM_THREADS or the machine.

@@ -258,10 +258,43 @@ void vgg(Net& n) {
   n.output(n.classifier(h, n.ch(4096), true));
 }
 
+void mobilenetv2(Net& n) {
+  // Inverted residuals: 1x1 expand -> ReLU6 -> 3x3 depthwise -> ReLU6 -> 1x1 project (+ skip).
+  auto relu6 = [&n](Value* x) { return n.b().op("Clip", {x}, {{"min", 0.0f}, {"max", 6.0f}}); };
+  auto cbr6 = [&](Value* x, int64_t cin, int64_t cout, int64_t k, int64_t s, int64_t g) {
+    return relu6(n.bn(n.conv(x, cin, cout, k, s, k / 2, g), cout));
+  };
+  Value* x = cbr6(n.input(), 3, n.ch(32), 3, 2, 1);
+  int64_t c = n.ch(32);
+  const int64_t cfg[][4] = {{1, 16, 1, 1}, {6, 24, 2, 2},  {6, 32, 3, 2}, {6, 64, 4, 2},
+                            {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1}};  // t, c, n, s
+  for (const auto& row : cfg)
+    for (int64_t i = 0; i < row[2]; ++i) {
+      int64_t stride = i == 0 ? row[3] : 1, out = n.ch(row[1]), hidden = c * row[0];
+      Value* y = row[0] == 1 ? x : cbr6(x, c, hidden, 1, 1, 1);
+      y = cbr6(y, hidden, hidden, 3, stride, hidden);
+      y = n.bn(n.conv(y, hidden, out, 1, 1, 0), out);
+      x = stride == 1 && c == out ? n.add(x, y) : y;
+      c = out;
+    }
+  x = cbr6(x, c, n.ch(1280), 1, 1, 1);
+  n.output(n.classifier(n.flatten_dynamic(n.gap(x)), n.ch(1280), true));
+}
+
+void fashion_cnn(Net& n) {
+  // A small classifier for 28x28 grayscale images (the 28x28 benchmark model).
+  Value* x = n.b().input("input", DType::kFloat32, {1, 1, 28, 28});
+  x = n.cbr(x, 1, 32, 3, 1, 1);
+  x = n.maxpool(n.cbr(x, 32, 32, 3, 1, 1), 2, 2, 0);
+  x = n.cbr(x, 32, 64, 3, 1, 1);
+  x = n.maxpool(n.cbr(x, 64, 64, 3, 1, 1), 2, 2, 0);
+  n.output(n.classifier(n.flatten_dynamic(n.gap(x)), 64, true));
+}
+
 }  // namespace
 
 std::vector<std::string> architecture_names() {
-  return {"resnet18", "densenet", "inception", "shufflenet", "squeezenet", "vgg"};
+  return {"resnet18", "densenet", "inception", "shufflenet", "squeezenet", "vgg", "mobilenetv2"};
 }
 
 std::unique_ptr<Graph> build_architecture(const std::string& name, const ArchOptions& opts) {
@@ -280,6 +313,10 @@ std::unique_ptr<Graph> build_architecture(const std::string& name, const ArchOpt
     squeezenet(n);
   else if (name == "vgg")
     vgg(n);
+  else if (name == "mobilenetv2")
+    mobilenetv2(n);
+  else if (name == "fashion_cnn")
+    fashion_cnn(n);
   else
     throw_invalid("unknown architecture '" + name + "'");
   return g;

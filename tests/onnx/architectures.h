@@ -20,7 +20,9 @@ struct ArchOptions {
   uint64_t seed = 1;
 };
 
-/// "resnet18", "densenet", "inception", "shufflenet", "squeezenet", "vgg".
+/// "resnet18", "densenet", "inception", "shufflenet", "squeezenet", "vgg", "mobilenetv2".
+/// build_architecture also knows "fashion_cnn", a 1x1x28x28 classifier (fixed input and 10
+/// classes, ignoring `opts` sizes) for the 28x28 benchmark.
 std::vector<std::string> architecture_names();
 std::unique_ptr<Graph> build_architecture(const std::string& name, const ArchOptions& opts);
 

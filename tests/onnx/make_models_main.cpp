@@ -1,5 +1,6 @@
 // trex_make_models OUTDIR [IMAGE] [WIDTH_DIV]: writes the opset-9 architecture models
-// (resnet18.onnx, densenet.onnx, ...) for the demo and the command-line tests.
+// (resnet18.onnx, densenet.onnx, ..., mobilenetv2.onnx, fashion_cnn.onnx) for the demo, the
+// command-line tests and the benchmarks.
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -23,6 +24,11 @@ int main(int argc, char** argv) {
       trex::save_onnx(*g, path);
       std::printf("wrote %s\n", path.c_str());
     }
+    trex::testing::ArchOptions small = o;
+    small.num_classes = 10;
+    std::string path = std::string(argv[1]) + "/fashion_cnn.onnx";
+    trex::save_onnx(*trex::testing::build_architecture("fashion_cnn", small), path);
+    std::printf("wrote %s\n", path.c_str());
   } catch (const trex::Error& e) {
     std::fprintf(stderr, "trex_make_models: %s\n", e.what());
     return 2;

@@ -146,6 +146,13 @@ std::vector<Tensor> run_node(const Node& n, const std::vector<const Tensor*>& in
   if (op == "Gemm") return {gemm(n, in)};
   if (op == "MatMul") return {matmul(*in[0], *in[1], false, false)};
   if (op == "Dropout" || op == "Identity") return {*in[0]};
+  if (op == "Clip") {  // opset < 11 attributes, as the architecture models use
+    Tensor y = *in[0];
+    float lo = n.attr_float("min", -3.4e38f), hi = n.attr_float("max", 3.4e38f);
+    for (int64_t i = 0; i < y.numel(); ++i)
+      y.mutable_data<float>()[i] = std::min(hi, std::max(lo, y.data<float>()[i]));
+    return {y};
+  }
   if (op == "Relu") {
     Tensor y = *in[0];
     for (int64_t i = 0; i < y.numel(); ++i)

@@ -11,7 +11,7 @@
 namespace trex::testing {
 
 /// Runs `g` on `inputs` (by graph-input name) with naive kernels: Conv, BatchNormalization,
-/// Relu, MaxPool, AveragePool, GlobalAveragePool, Gemm, MatMul, Dropout/Identity, Softmax,
+/// Relu, Clip, MaxPool, AveragePool, GlobalAveragePool, Gemm, MatMul, Dropout/Identity, Softmax,
 /// plus everything constant folding can evaluate (elementwise, shape ops, Concat, ...).
 std::vector<Tensor> run_reference(const Graph& g, const std::map<std::string, Tensor>& inputs);
 

@@ -11,11 +11,42 @@ namespace trex {
 std::unique_ptr<OpKernel> create_binary_ref(const KernelInit& init);
 std::unique_ptr<OpKernel> create_unary_ref(const KernelInit& init);
 std::unique_ptr<OpKernel> create_fold_eval_ref(const KernelInit& init);
+std::unique_ptr<OpKernel> create_fused_conv_ref(const KernelInit& init);
 
 // --- NN reference kernels ---
+std::unique_ptr<OpKernel> create_conv_ref(const KernelInit& init);
+std::unique_ptr<OpKernel> create_conv_transpose_ref(const KernelInit& init);
+std::unique_ptr<OpKernel> create_max_pool_ref(const KernelInit& init);
+std::unique_ptr<OpKernel> create_average_pool_ref(const KernelInit& init);
+std::unique_ptr<OpKernel> create_global_pool_ref(const KernelInit& init);
+std::unique_ptr<OpKernel> create_lp_pool_ref(const KernelInit& init);
+std::unique_ptr<OpKernel> create_batch_normalization_ref(const KernelInit& init);
+std::unique_ptr<OpKernel> create_instance_normalization_ref(const KernelInit& init);
+std::unique_ptr<OpKernel> create_layer_normalization_ref(const KernelInit& init);
+std::unique_ptr<OpKernel> create_lrn_ref(const KernelInit& init);
+std::unique_ptr<OpKernel> create_dropout_ref(const KernelInit& init);
+std::unique_ptr<OpKernel> create_mean_variance_normalization_ref(const KernelInit& init);
 // --- end NN reference kernels ---
 
 // --- Math reference kernels ---
+std::unique_ptr<OpKernel> create_gemm_ref(const KernelInit& init);
+std::unique_ptr<OpKernel> create_matmul_ref(const KernelInit& init);
+std::unique_ptr<OpKernel> create_softmax_ref(const KernelInit& init);
+std::unique_ptr<OpKernel> create_reduce_ref(const KernelInit& init);
+std::unique_ptr<OpKernel> create_arg_reduce_ref(const KernelInit& init);
+std::unique_ptr<OpKernel> create_top_k_ref(const KernelInit& init);
+std::unique_ptr<OpKernel> create_split_ref(const KernelInit& init);
+std::unique_ptr<OpKernel> create_pad_ref(const KernelInit& init);
+std::unique_ptr<OpKernel> create_tile_ref(const KernelInit& init);
+std::unique_ptr<OpKernel> create_cum_sum_ref(const KernelInit& init);
+std::unique_ptr<OpKernel> create_resize_ref(const KernelInit& init);
+std::unique_ptr<OpKernel> create_non_max_suppression_ref(const KernelInit& init);
+std::unique_ptr<OpKernel> create_gather_elements_ref(const KernelInit& init);
+std::unique_ptr<OpKernel> create_scatter_elements_ref(const KernelInit& init);
+std::unique_ptr<OpKernel> create_one_hot_ref(const KernelInit& init);
+std::unique_ptr<OpKernel> create_depth_to_space_ref(const KernelInit& init);
+std::unique_ptr<OpKernel> create_space_to_depth_ref(const KernelInit& init);
+std::unique_ptr<OpKernel> create_trilu_ref(const KernelInit& init);
 // --- end math reference kernels ---
 
 }  // namespace trex

@@ -1,0 +1,20 @@
+// Factories and support checks of the oneDNN kernels (<op>_dnnl.cpp in this folder). Each
+// `supports` says whether the kernel handles a node; the registry falls back to the
+// reference kernel otherwise.
+#pragma once
+
+#include <memory>
+
+#include "runtime/kernel.h"
+
+namespace trex {
+
+/// Conv and trex.FusedConv.
+bool conv_dnnl_supports(const KernelInit& init);
+std::unique_ptr<OpKernel> create_conv_dnnl(const KernelInit& init);
+
+/// MaxPool (without Indices), AveragePool, GlobalAveragePool, GlobalMaxPool.
+bool pool_dnnl_supports(const KernelInit& init);
+std::unique_ptr<OpKernel> create_pool_dnnl(const KernelInit& init);
+
+}  // namespace trex

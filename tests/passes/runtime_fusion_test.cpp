@@ -1,0 +1,87 @@
+// Runtime fusions: Conv + Add (+ activation) into trex.FusedConv, and where they must not
+// apply. Numerical equality of fused kernels is tested in tests/runtime/kernels.
+#include <gtest/gtest.h>
+
+#include "ir/builder.h"
+#include "ir/verifier.h"
+#include "passes/pass_test_util.h"
+#include "passes/passes.h"
+#include "passes/runtime_fusion.h"
+
+namespace trex::testing {
+namespace {
+
+struct ConvNet {
+  Graph g;
+  Value* x;
+  Value* conv;
+};
+
+void make_conv(ConvNet& n) {
+  GraphBuilder b(n.g);
+  n.x = b.input("x", DType::kFloat32, {1, 2, 4, 4});
+  n.conv = b.op("Conv", {n.x, b.constant("w", random_tensor({2, 2, 1, 1}, 1))}, {}, "conv");
+  n.conv->set_type({DType::kFloat32, Shape{1, 2, 4, 4}});
+}
+
+TEST(RuntimeFusion, ConvAddReluBecomesOneFusedConv) {
+  ConvNet n;
+  make_conv(n);
+  GraphBuilder b(n.g);
+  Value* sum = b.op("Add", {n.x, n.conv});  // residual on the left: either side fuses
+  sum->set_type({DType::kFloat32, Shape{1, 2, 4, 4}});
+  b.output(b.op("Relu", {sum}), "y");
+  fuse_for_runtime(n.g);
+  verify(n.g);
+  ASSERT_EQ(n.g.num_nodes(), 1u);
+  Node* f = n.g.nodes()[0];
+  EXPECT_EQ(f->op_type(), kFusedConv);
+  EXPECT_EQ(f->domain(), kTrexDomain);
+  EXPECT_EQ(f->attr_string("activation", ""), "Relu");
+  ASSERT_EQ(f->num_inputs(), 4u);
+  EXPECT_EQ(f->input(2), nullptr);
+  EXPECT_EQ(f->input(3), n.x);
+  EXPECT_EQ(n.g.outputs()[0]->name(), "y");
+}
+
+TEST(RuntimeFusion, BroadcastingAddIsNotFused) {
+  ConvNet n;
+  make_conv(n);
+  GraphBuilder b(n.g);
+  Value* bias = b.constant("bias", random_tensor({2, 1, 1}, 2));
+  Value* sum = b.op("Add", {n.conv, bias});
+  sum->set_type({DType::kFloat32, Shape{1, 2, 4, 4}});
+  b.output(sum, "y");
+  fuse_for_runtime(n.g);
+  EXPECT_EQ(count_ops(n.g, "Add"), 1);
+  EXPECT_EQ(count_ops(n.g, "Conv"), 1);
+}
+
+TEST(RuntimeFusion, SharedConvOutputAndDynamicClipStay) {
+  ConvNet n;
+  make_conv(n);
+  GraphBuilder b(n.g);
+  n.g.opset_imports[""] = 13;
+  Value* lo = b.input("lo", DType::kFloat32, Shape(std::vector<Dim>{}));
+  b.output(b.op("Clip", {n.conv, lo}), "clipped");
+  b.output(b.op("Sigmoid", {n.conv}), "sig");
+  fuse_for_runtime(n.g);
+  EXPECT_EQ(count_ops(n.g, "Conv"), 1) << "the Conv output has two readers";
+  EXPECT_EQ(count_ops(n.g, "Clip"), 1);
+}
+
+TEST(RuntimeFusion, ConstantClipFoldsIntoActivationParams) {
+  ConvNet n;
+  make_conv(n);
+  GraphBuilder b(n.g);
+  n.g.opset_imports[""] = 13;
+  b.output(b.op("Clip", {n.conv, b.constant("lo", Tensor::scalar_f32(0.0f)),
+                         b.constant("hi", Tensor::scalar_f32(6.0f))}),
+           "y");
+  fuse_for_runtime(n.g);
+  ASSERT_EQ(n.g.num_nodes(), 1u);
+  EXPECT_EQ(n.g.nodes()[0]->attr_floats("activation_params"), (std::vector<float>{0.0f, 6.0f}));
+}
+
+}  // namespace
+}  // namespace trex::testing

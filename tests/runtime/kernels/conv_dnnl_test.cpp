@@ -1,0 +1,145 @@
+// Differential test: the oneDNN Conv against the reference Conv on random, odd-sized
+// shapes (groups, depthwise, dilation, strides, asymmetric pads, auto_pad, 1-D and 3-D).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+#include "ir/builder.h"
+#include "runtime/session.h"
+
+namespace trex {
+namespace {
+
+struct ConvCase {
+  std::vector<int64_t> x;  // N, C, spatial...
+  int64_t out_channels, kernel, stride, dilation, group;
+  std::vector<int64_t> pads;  // begins then ends; empty: auto_pad
+  std::string auto_pad;
+  bool bias;
+};
+
+Tensor random_f32(const std::vector<int64_t>& dims, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> d(-1.0f, 1.0f);
+  Tensor t(DType::kFloat32, dims);
+  for (int64_t i = 0; i < t.numel(); ++i) t.mutable_data<float>()[i] = d(rng);
+  return t;
+}
+
+std::shared_ptr<Graph> conv_graph(const ConvCase& c) {
+  auto g = std::make_shared<Graph>();
+  GraphBuilder b(*g);
+  size_t spatial = c.x.size() - 2;
+  Value* x = b.input("x", DType::kFloat32, Shape::from_static(c.x));
+  std::vector<int64_t> wd = {c.out_channels, c.x[1] / c.group};
+  for (size_t i = 0; i < spatial; ++i) wd.push_back(c.kernel);
+  std::vector<Value*> ins = {x, b.constant("w", random_f32(wd, 7))};
+  if (c.bias) ins.push_back(b.constant("b", random_f32({c.out_channels}, 8)));
+  AttrList attrs = {{"strides", ints(std::vector<int64_t>(spatial, c.stride))},
+                    {"dilations", ints(std::vector<int64_t>(spatial, c.dilation))},
+                    {"group", c.group}};
+  if (c.auto_pad.empty())
+    attrs.push_back({"pads", ints(c.pads)});
+  else
+    attrs.push_back({"auto_pad", c.auto_pad});
+  b.output(b.op("Conv", ins, attrs, "conv"), "y");
+  return g;
+}
+
+TEST(ConvDnnl, MatchesReferenceOnOddShapes) {
+  const std::vector<ConvCase> cases = {
+      {{1, 3, 7, 9}, 5, 3, 1, 1, 1, {1, 1, 1, 1}, "", true},
+      {{2, 4, 11, 6}, 6, 3, 2, 1, 2, {0, 1, 2, 0}, "", false},  // grouped, asymmetric pads
+      {{1, 8, 9, 9}, 8, 3, 1, 2, 8, {2, 2, 2, 2}, "", true},    // depthwise, dilated
+      {{3, 5, 13, 10}, 7, 1, 1, 1, 1, {0, 0, 0, 0}, "", true},  // pointwise
+      {{1, 6, 10, 7}, 4, 5, 3, 1, 2, {}, "SAME_UPPER", true},
+      {{1, 6, 10, 7}, 4, 4, 2, 1, 1, {}, "SAME_LOWER", false},
+      {{2, 3, 8, 8}, 2, 3, 1, 1, 1, {}, "VALID", true},
+      {{2, 3, 17}, 4, 3, 2, 1, 1, {1, 0}, "", true},                   // 1-D
+      {{1, 2, 5, 6, 7}, 3, 3, 1, 1, 1, {1, 1, 1, 1, 1, 1}, "", true},  // 3-D
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    auto g = conv_graph(cases[i]);
+    SessionOptions ref_opts;
+    ref_opts.reference_only = true;
+    Session ref(g, ref_opts), fast(g, {});
+    ASSERT_EQ(fast.kernel_choices()[0], "conv (Conv): dnnl") << "case " << i;
+    Tensor x = random_f32(cases[i].x, 100 + static_cast<uint32_t>(i));
+    Tensor want = ref.run({{"x", x}})[0];
+    Tensor got = fast.run({{"x", x}})[0];
+    ASSERT_EQ(want.dims(), got.dims()) << "case " << i;
+    float scale = 1.0f, diff = 0.0f;
+    for (int64_t k = 0; k < want.numel(); ++k) {
+      scale = std::max(scale, std::fabs(want.data<float>()[k]));
+      diff = std::max(diff, std::fabs(want.data<float>()[k] - got.data<float>()[k]));
+    }
+    EXPECT_LE(diff, 1e-5f * scale) << "case " << i;
+  }
+}
+
+TEST(ConvDnnl, BatchMayChangeBetweenRuns) {
+  auto g = conv_graph({{1, 3, 6, 6}, 4, 3, 1, 1, 1, {1, 1, 1, 1}, "", true});
+  // Re-declare the batch as symbolic so runs may differ.
+  g->inputs()[0]->set_type({DType::kFloat32, Shape({Dim::symbolic("N"), 3, 6, 6})});
+  SessionOptions ref_opts;
+  ref_opts.reference_only = true;
+  Session ref(g, ref_opts), fast(g, {});
+  for (int64_t n : {1, 3, 2}) {
+    Tensor x = random_f32({n, 3, 6, 6}, static_cast<uint32_t>(n));
+    Tensor want = ref.run({{"x", x}})[0], got = fast.run({{"x", x}})[0];
+    ASSERT_EQ(got.dims(), (std::vector<int64_t>{n, 4, 6, 6}));
+    for (int64_t k = 0; k < want.numel(); ++k)
+      ASSERT_NEAR(want.data<float>()[k], got.data<float>()[k], 1e-4f) << "n=" << n << " k=" << k;
+  }
+}
+
+}  // namespace
+}  // namespace trex
+
+namespace trex {
+namespace {
+
+/// Conv -> Add(residual) -> activation: fused into one trex.FusedConv on oneDNN.
+TEST(ConvDnnl, FusedSumAndActivationsMatchReference) {
+  const std::vector<std::pair<std::string, AttrList>> acts = {
+      {"Relu", {}},
+      {"Clip", {{"min", 0.0f}, {"max", 6.0f}}},
+      {"LeakyRelu", {{"alpha", 0.1f}}},
+      {"Sigmoid", {}},
+      {"HardSigmoid", {{"alpha", 0.25f}, {"beta", 0.4f}}},
+      {"HardSwish", {}},
+      {"Tanh", {}},
+      {"Elu", {{"alpha", 0.7f}}}};
+  for (bool with_sum : {false, true})
+    for (const auto& [act, attrs] : acts) {
+      auto g = std::make_shared<Graph>();
+      g->opset_imports[""] = 10;  // Clip with attributes
+      GraphBuilder b(*g);
+      Value* x = b.input("x", DType::kFloat32, {2, 4, 6, 5});
+      Value* y = b.op(
+          "Conv",
+          {x, b.constant("w", random_f32({4, 4, 3, 3}, 3)), b.constant("b", random_f32({4}, 4))},
+          {{"pads", ints({1, 1, 1, 1})}}, "conv");
+      y->set_type({DType::kFloat32, Shape{2, 4, 6, 5}});
+      if (with_sum) {
+        y = b.op("Add", {y, x});
+        y->set_type({DType::kFloat32, Shape{2, 4, 6, 5}});
+      }
+      b.output(b.op(act, {y}, attrs), "out");
+      SessionOptions ref_opts;
+      ref_opts.reference_only = true;
+      Session ref(g, ref_opts), fast(g, {});
+      ASSERT_EQ(fast.kernel_choices().size(), 1u) << act << ": not fused";
+      EXPECT_EQ(fast.kernel_choices()[0], "conv_fused (FusedConv): dnnl");
+      Tensor in = random_f32({2, 4, 6, 5}, 9);
+      Tensor want = ref.run({{"x", in}})[0], got = fast.run({{"x", in}})[0];
+      for (int64_t k = 0; k < want.numel(); ++k)
+        ASSERT_NEAR(want.data<float>()[k], got.data<float>()[k], 1e-4f)
+            << act << " sum=" << with_sum << " k=" << k;
+    }
+}
+
+}  // namespace
+}  // namespace trex
