@@ -39,6 +39,8 @@ class KernelContext {
   virtual TensorView& output(size_t i, DType dtype, const std::vector<int64_t>& dims) = 0;
   /// Whether output i is read by anything (lets kernels skip optional outputs).
   virtual bool output_needed(size_t i) const = 0;
+  /// Whether output i is to be written channels-last (decided when the session loads).
+  virtual bool output_channels_last(size_t i) const = 0;
   virtual int threads() const = 0;
   /// "node 'conv1' (Conv)", for error messages.
   virtual const std::string& node_label() const = 0;
@@ -48,6 +50,14 @@ class OpKernel {
  public:
   virtual ~OpKernel() = default;
   virtual void compute(KernelContext& ctx) = 0;
+
+  // Channels-last (NHWC) activations between oneDNN kernels avoid a layout conversion
+  // around every convolution. A value stays channels-last only when its producer produces
+  // it and every reader accepts it; everything else sees plain row-major data.
+  /// Whether input i may arrive channels-last.
+  virtual bool accepts_channels_last(size_t input) const { return false; }
+  /// Whether output 0 can be written channels-last when asked to.
+  virtual bool produces_channels_last() const { return false; }
 };
 
 }  // namespace trex

@@ -27,6 +27,7 @@ std::vector<KernelDef> build_registry() {
   add({"FusedConv"}, Backend::kDnnl, conv_dnnl_supports, create_conv_dnnl);  // trex domain
   add({"MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool"}, Backend::kDnnl,
       pool_dnnl_supports, create_pool_dnnl);
+  add({"Gemm"}, Backend::kDnnl, gemm_dnnl_supports, create_gemm_dnnl);
   // Reference kernels.
   add({"Add", "Sub", "Mul", "Div", "Pow", "Mod", "Max", "Min", "Sum", "Mean", "PRelu", "Equal",
        "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or", "Xor"},

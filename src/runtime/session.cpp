@@ -25,6 +25,8 @@ struct Session::Slot {
   bool keep = false;      ///< graph output or constant: never released mid-run
   bool constant = false;  ///< points into a graph constant: set once at load
   bool filled = false;
+  bool channels_last = false;                      ///< physical layout, decided at load
+  std::vector<std::pair<size_t, size_t>> readers;  ///< (step, input index)
 };
 
 struct Session::Step {
@@ -59,7 +61,7 @@ class Session::Context : public KernelContext {
         throw_invalid(step_.label + ": output " + std::to_string(i) + " has a negative dimension");
     Slot& slot = step_.out[i] < 0 ? scratch_[i] : s_.slots_[static_cast<size_t>(step_.out[i])];
     TREX_ASSERT(!slot.filled);
-    TensorView v{dtype, dims, nullptr};
+    TensorView v{dtype, dims, nullptr, slot.channels_last};
     slot.buffer = s_.pool_.acquire(v.nbytes());
     v.data = slot.buffer.data;
     slot.view = std::move(v);
@@ -70,6 +72,9 @@ class Session::Context : public KernelContext {
     int id = step_.out[i];
     return id >= 0 &&
            (s_.slots_[static_cast<size_t>(id)].uses > 0 || s_.slots_[static_cast<size_t>(id)].keep);
+  }
+  bool output_channels_last(size_t i) const override {
+    return step_.out[i] >= 0 && s_.slots_[static_cast<size_t>(step_.out[i])].channels_last;
   }
   int threads() const override { return s_.threads_; }
   const std::string& node_label() const override { return step_.label; }
@@ -149,6 +154,9 @@ Session::Session(std::shared_ptr<const Graph> graph, const SessionOptions& opts)
                          step.release_after.end())
         step.release_after.push_back(id);
     for (int id : step.release_after) ++slots_[static_cast<size_t>(id)].uses;
+    for (size_t j = 0; j < step.in.size(); ++j)
+      if (step.in[j] >= 0)
+        slots_[static_cast<size_t>(step.in[j])].readers.emplace_back(steps_.size(), j);
     steps_.push_back(std::move(step));
   }
   for (const Value* out : g.outputs()) {
@@ -156,6 +164,22 @@ Session::Session(std::shared_ptr<const Graph> graph, const SessionOptions& opts)
     int id = slot_for(out);
     output_slots_.push_back(id);
     slots_[static_cast<size_t>(id)].keep = true;
+  }
+  plan_layouts();
+}
+
+void Session::plan_layouts() {
+  for (const Step& step : steps_) {
+    if (step.out.empty() || step.out[0] < 0 || !step.kernel->produces_channels_last()) continue;
+    Slot& s = slots_[static_cast<size_t>(step.out[0])];
+    const Value* v = step.node->output(0);
+    size_t rank = v->shape() ? v->shape()->rank() : 0;
+    if (s.keep || s.readers.empty() || v->dtype() != DType::kFloat32 || rank < 3 || rank > 5)
+      continue;
+    bool all_accept = true;
+    for (const auto& [reader, index] : s.readers)
+      all_accept = all_accept && steps_[reader].kernel->accepts_channels_last(index);
+    s.channels_last = all_accept;
   }
 }
 
@@ -175,9 +199,13 @@ std::unique_ptr<Session> Session::load(const std::string& path, const SessionOpt
 
 std::vector<std::string> Session::kernel_choices() const {
   std::vector<std::string> out;
-  for (const Step& s : steps_)
+  for (const Step& s : steps_) {
+    bool cl =
+        !s.out.empty() && s.out[0] >= 0 && slots_[static_cast<size_t>(s.out[0])].channels_last;
     out.push_back(s.node->name() + " (" + s.node->op_type() +
-                  "): " + (s.def->backend == Backend::kDnnl ? "dnnl" : "reference"));
+                  "): " + (s.def->backend == Backend::kDnnl ? "dnnl" : "reference") +
+                  (cl ? ", channels-last" : ""));
+  }
   return out;
 }
 

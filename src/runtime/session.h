@@ -67,6 +67,8 @@ class Session {
   class Context;
 
   void check_inputs(const std::map<std::string, Tensor>& inputs) const;
+  /// Marks values channels-last where producer and all readers handle it.
+  void plan_layouts();
   void release(Slot& s);
 
   std::shared_ptr<const Graph> graph_;

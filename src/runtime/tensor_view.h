@@ -11,8 +11,11 @@ namespace trex {
 
 struct TensorView {
   DType dtype = DType::kUndefined;
-  std::vector<int64_t> dims;
+  std::vector<int64_t> dims;  ///< logical dims, always N, C, spatial... order
   void* data = nullptr;
+  /// Physical layout N, spatial..., C (channels-last) instead of row-major `dims`. Only
+  /// kernels that accept it ever see it (see OpKernel::accepts_channels_last).
+  bool channels_last = false;
 
   int64_t numel() const {
     int64_t n = 1;

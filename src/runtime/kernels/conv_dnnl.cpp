@@ -1,9 +1,11 @@
 // Conv and trex.FusedConv on oneDNN (f32, 1-D to 3-D spatial). FusedConv's Sum input and
 // activation become post-ops (binary add, then eltwise). Weights are reordered once into
 // the layout the chosen implementation prefers; primitives are cached per input shape, so a
-// batch change costs one primitive creation. Activations stay in plain NC(D)HW layout.
+// batch change costs one primitive creation. Activations may be plain or channels-last (the
+// session decides per value); the implementation's preferred layout is reordered to.
 #include <map>
 #include <mutex>
+#include <tuple>
 
 #include "runtime/dnnl_context.h"
 #include "runtime/kernel.h"
@@ -55,7 +57,9 @@ class ConvDnnl : public OpKernel {
       throw_invalid(label + ": input channels " + std::to_string(c_in) + " do not match weights " +
                     Shape::from_static(weights_.dims()).to_string() + " with group " +
                     std::to_string(p_.group));
-    Compiled& c = compiled_for(x.dims, label);
+    const TensorView* sum_in = has_sum_ ? ctx.input(3) : nullptr;
+    Layouts layouts{x.channels_last, ctx.output_channels_last(0), sum_in && sum_in->channels_last};
+    Compiled& c = compiled_for(x.dims, layouts, label);
     TensorView& y = ctx.output(0, DType::kFloat32, c.out_dims);
     memory src_user(c.src_md, dnnl_engine(), x.data);
     memory dst_user(c.dst_md, dnnl_engine(), y.data);
@@ -72,7 +76,7 @@ class ConvDnnl : public OpKernel {
       const TensorView* sum = ctx.input(3);
       if (!sum || sum->dims != c.out_dims || sum->dtype != DType::kFloat32)
         throw_invalid(label + ": Sum input must be f32 with the Conv output's shape");
-      memory sum_user(c.dst_md, dnnl_engine(), sum->data);
+      memory sum_user(c.sum_md, dnnl_engine(), sum->data);
       dnnl::reorder(sum_user, dst).execute(dnnl_stream(), sum_user, dst);
     }
     c.prim.execute(dnnl_stream(), args);
@@ -80,17 +84,30 @@ class ConvDnnl : public OpKernel {
     dnnl_stream().wait();
   }
 
+  bool accepts_channels_last(size_t input) const override { return input == 0 || input == 3; }
+  bool produces_channels_last() const override { return true; }
+
  private:
+  /// Physical layouts of the activations (channels-last or plain), fixed per session.
+  struct Layouts {
+    bool src, dst, sum;
+    bool operator<(const Layouts& o) const {
+      return std::tie(src, dst, sum) < std::tie(o.src, o.dst, o.sum);
+    }
+  };
+
   struct Compiled {
     dnnl::convolution_forward prim;
-    memory::desc src_md, dst_md, pd_src_md, pd_dst_md;
+    memory::desc src_md, dst_md, sum_md, pd_src_md, pd_dst_md;
     memory weights, bias;
     bool has_bias = false;
     std::vector<int64_t> out_dims;
   };
 
-  Compiled& compiled_for(const std::vector<int64_t>& in, const std::string& label) {
-    auto it = cache_.find(in);
+  Compiled& compiled_for(const std::vector<int64_t>& in, Layouts layouts,
+                         const std::string& label) {
+    auto key = std::make_pair(in, layouts);
+    auto it = cache_.find(key);
     if (it != cache_.end()) return it->second;
     size_t spatial = in.size() - 2;
     const auto& wd = weights_.dims();
@@ -112,8 +129,10 @@ class ConvDnnl : public OpKernel {
       if (o <= 0) throw_invalid(label + ": the kernel is larger than the padded input");
       out.push_back(o);
     }
-    memory::desc src_md(to_dnnl_dims(in), memory::data_type::f32, plain_tag(in.size()));
-    memory::desc dst_md(to_dnnl_dims(out), memory::data_type::f32, plain_tag(out.size()));
+    auto tag = [](bool cl, size_t rank) { return cl ? channels_last_tag(rank) : plain_tag(rank); };
+    memory::desc src_md(to_dnnl_dims(in), memory::data_type::f32, tag(layouts.src, in.size()));
+    memory::desc dst_md(to_dnnl_dims(out), memory::data_type::f32, tag(layouts.dst, out.size()));
+    memory::desc sum_md(to_dnnl_dims(out), memory::data_type::f32, tag(layouts.sum, out.size()));
     memory::desc src_any(to_dnnl_dims(in), memory::data_type::f32, memory::format_tag::any);
     memory::desc dst_any(to_dnnl_dims(out), memory::data_type::f32, memory::format_tag::any);
     std::vector<int64_t> w_dims = wd;
@@ -147,6 +166,7 @@ class ConvDnnl : public OpKernel {
     c.prim = dnnl::convolution_forward(pd);
     c.src_md = src_md;
     c.dst_md = dst_md;
+    c.sum_md = sum_md;
     c.pd_src_md = pd.src_desc();
     c.pd_dst_md = pd.dst_desc();
     c.out_dims = out;
@@ -158,7 +178,7 @@ class ConvDnnl : public OpKernel {
     dnnl::reorder(w_user, c.weights).execute(dnnl_stream(), w_user, c.weights);
     if (has_bias) c.bias = memory(b_md, dnnl_engine(), const_cast<uint8_t*>(bias_.raw()));
     dnnl_stream().wait();
-    return cache_.emplace(in, std::move(c)).first->second;
+    return cache_.emplace(key, std::move(c)).first->second;
   }
 
   ConvParams p_;
@@ -166,7 +186,7 @@ class ConvDnnl : public OpKernel {
   Activation act_;
   bool has_sum_;
   Tensor bias_;
-  std::map<std::vector<int64_t>, Compiled> cache_;
+  std::map<std::pair<std::vector<int64_t>, Layouts>, Compiled> cache_;
 };
 
 }  // namespace

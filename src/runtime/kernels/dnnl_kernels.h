@@ -17,4 +17,8 @@ std::unique_ptr<OpKernel> create_conv_dnnl(const KernelInit& init);
 bool pool_dnnl_supports(const KernelInit& init);
 std::unique_ptr<OpKernel> create_pool_dnnl(const KernelInit& init);
 
+/// Gemm with constant B and a constant row-vector C (or none), alpha = beta = 1, no transA.
+bool gemm_dnnl_supports(const KernelInit& init);
+std::unique_ptr<OpKernel> create_gemm_dnnl(const KernelInit& init);
+
 }  // namespace trex

@@ -25,6 +25,7 @@ class ConvInputs : public KernelContext {
   /// The output the Conv wrote, after it ran.
   TensorView* written() const { return out_; }
   bool output_needed(size_t i) const override { return ctx_.output_needed(i); }
+  bool output_channels_last(size_t i) const override { return ctx_.output_channels_last(i); }
   int threads() const override { return ctx_.threads(); }
   const std::string& node_label() const override { return ctx_.node_label(); }
 

@@ -1,8 +1,9 @@
 // MaxPool, AveragePool, GlobalAveragePool and GlobalMaxPool on oneDNN (f32, 1-D to 3-D
-// spatial, plain layout). Window geometry (pads, auto_pad, ceil_mode) comes from the shared
-// window_geometry helper, so it matches the reference kernels exactly; ceil_mode becomes
-// extra right padding, which oneDNN never counts for max or for averages that exclude pads.
+// spatial, plain or channels-last activations). Window geometry (pads, auto_pad, ceil_mode) comes
+// from the shared window_geometry helper, so it matches the reference kernels exactly; ceil_mode
+// becomes extra right padding, which oneDNN never counts for max or for averages that exclude pads.
 #include <map>
+#include <tuple>
 
 #include "runtime/dnnl_context.h"
 #include "runtime/kernel.h"
@@ -30,12 +31,15 @@ class PoolDnnl : public OpKernel {
     const std::string& label = ctx.node_label();
     if (x.dtype != DType::kFloat32 || x.rank() < 3 || x.rank() > 5)
       throw_invalid(label + ": input must be f32 with 1 to 3 spatial dims");
-    Compiled& c = compiled_for(x.dims, label);
+    Compiled& c = compiled_for(x.dims, x.channels_last, ctx.output_channels_last(0), label);
     TensorView& y = ctx.output(0, DType::kFloat32, c.out_dims);
     memory src(c.src_md, dnnl_engine(), x.data), dst(c.dst_md, dnnl_engine(), y.data);
     c.prim.execute(dnnl_stream(), {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}});
     dnnl_stream().wait();
   }
+
+  bool accepts_channels_last(size_t input) const override { return input == 0; }
+  bool produces_channels_last() const override { return true; }
 
  private:
   struct Compiled {
@@ -44,8 +48,10 @@ class PoolDnnl : public OpKernel {
     std::vector<int64_t> out_dims;
   };
 
-  Compiled& compiled_for(const std::vector<int64_t>& in, const std::string& label) {
-    auto it = cache_.find(in);
+  Compiled& compiled_for(const std::vector<int64_t>& in, bool src_cl, bool dst_cl,
+                         const std::string& label) {
+    auto key = std::make_tuple(in, src_cl, dst_cl);
+    auto it = cache_.find(key);
     if (it != cache_.end()) return it->second;
     std::vector<int64_t> spatial(in.begin() + 2, in.end());
     std::vector<WindowAxis> axes;
@@ -67,8 +73,15 @@ class PoolDnnl : public OpKernel {
       pad_r.push_back(std::max(a.pad_end, (a.out - 1) * a.stride + a.kernel - a.in - a.pad_begin));
       out.push_back(a.out);
     }
-    memory::desc src_md(to_dnnl_dims(in), memory::data_type::f32, plain_tag(in.size()));
-    memory::desc dst_md(to_dnnl_dims(out), memory::data_type::f32, plain_tag(out.size()));
+    memory::desc src_md(to_dnnl_dims(in), memory::data_type::f32,
+                        src_cl ? channels_last_tag(in.size()) : plain_tag(in.size()));
+    // With a 1x1 output (global pooling) both layouts are the same bytes: take the source's,
+    // which keeps oneDNN on its fast same-layout path.
+    bool unit_out = true;
+    for (size_t i = 2; i < out.size(); ++i) unit_out = unit_out && out[i] == 1;
+    bool out_cl = unit_out ? src_cl : dst_cl;
+    memory::desc dst_md(to_dnnl_dims(out), memory::data_type::f32,
+                        out_cl ? channels_last_tag(out.size()) : plain_tag(out.size()));
     auto alg = max_           ? dnnl::algorithm::pooling_max
                : include_pad_ ? dnnl::algorithm::pooling_avg_include_padding
                               : dnnl::algorithm::pooling_avg_exclude_padding;
@@ -76,12 +89,12 @@ class PoolDnnl : public OpKernel {
                                   kernel, pad_l, pad_r);
     Compiled c{dnnl::pooling_forward(dnnl::pooling_forward::primitive_desc(d, dnnl_engine())),
                src_md, dst_md, out};
-    return cache_.emplace(in, std::move(c)).first->second;
+    return cache_.emplace(key, std::move(c)).first->second;
   }
 
   bool global_, max_, include_pad_;
   WindowAttrs attrs_;
-  std::map<std::vector<int64_t>, Compiled> cache_;
+  std::map<std::tuple<std::vector<int64_t>, bool, bool>, Compiled> cache_;
 };
 
 }  // namespace
