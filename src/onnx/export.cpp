@@ -154,20 +154,6 @@ std::string externalize(onnx::ModelProto& m, const std::string& data_file, size_
 
 }  // namespace
 
-void check_with_onnx_checker(const Graph& g) {
-  for (const Value* v : g.inputs())
-    if (v->dtype() == DType::kUndefined)
-      throw_invalid("graph input '" + v->name() + "' has no type");
-  onnx::ModelProto m = to_proto(g, true);
-  complete_output_types(g, m);
-  try {
-    onnx::checker::check_model(m);
-  } catch (const std::exception& e) {
-    std::string msg = e.what();
-    throw_invalid("not a valid ONNX model: " + msg.substr(0, msg.find('\n')));
-  }
-}
-
 std::string serialize_onnx(const Graph& g, bool check) {
   onnx::ModelProto m = to_proto(g, true);
   complete_output_types(g, m);

@@ -6,6 +6,9 @@
 #include <onnx/version_converter/convert.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <queue>
 #include <unordered_map>
 #include <unordered_set>
@@ -279,7 +282,7 @@ std::vector<std::string> node_names(const onnx::GraphProto& g) {
   return names;
 }
 
-std::unique_ptr<Graph> build_graph(const onnx::ModelProto& m, const std::string& base_dir) {
+std::unique_ptr<Graph> build_graph(onnx::ModelProto& m, const std::string& base_dir) {
   const auto& pg = m.graph();
   auto g = std::make_unique<Graph>();
   g->name = pg.name().empty() ? "main" : pg.name();
@@ -300,10 +303,18 @@ std::unique_ptr<Graph> build_graph(const onnx::ModelProto& m, const std::string&
   for (const auto& in : pg.input())
     if (!init_names.count(in.name()))
       g->add_input(in.name(), type_from_proto(in.type(), "graph input '" + in.name() + "'"));
-  for (const auto& init : pg.initializer()) {
+  for (int i = 0; i < pg.initializer_size(); ++i) {
+    auto* init = m.mutable_graph()->mutable_initializer(i);
     Value* c = g->add_constant(
-        init.name(), tensor_from_proto(init, base_dir, "initializer '" + init.name() + "'"));
-    TREX_ASSERT(c->name() == init.name());
+        init->name(), tensor_from_proto(*init, base_dir, "initializer '" + init->name() + "'"));
+    TREX_ASSERT(c->name() == init->name());
+    // The tensor has the data now; drop the proto's copy (keeps peak memory near 1x).
+    init->clear_raw_data();
+    init->clear_float_data();
+    init->clear_int32_data();
+    init->clear_int64_data();
+    init->clear_double_data();
+    init->clear_uint64_data();
   }
 
   std::vector<std::string> names = node_names(pg);
@@ -388,43 +399,67 @@ int64_t max_supported_opset() {
   return map.at(onnx::ONNX_DOMAIN).second;
 }
 
+namespace {
+
+/// Validates, upgrades, infers and converts a parsed model. Initializer data moves into the
+/// graph tensor by tensor, so the proto and the graph never both hold every weight.
+std::unique_ptr<Graph> import_model(onnx::ModelProto& m, const std::string& base_dir,
+                                    const OnnxLoadOptions& opts) {
+  if (!m.has_graph()) throw_invalid("not an ONNX model: no graph (corrupt or truncated file?)");
+  if (m.ir_version() < 1 || m.ir_version() > onnx::IR_VERSION)
+    throw_unsupported("ir_version " + std::to_string(m.ir_version()) + " is not supported (1 to " +
+                      std::to_string(onnx::IR_VERSION) + ")");
+  check_domains(m.graph());
+  check_opsets(m, opts.upgrade_old_opsets);
+  check_nodes(m.graph(), default_opset(m));
+  check_edges(m.graph());
+  check_input_types(m.graph());
+  sort_nodes(*m.mutable_graph());
+  run_onnx_checker(m, base_dir);
+  if (default_opset(m) < kMinNativeOpset) {
+    check_old_training_mode(m.graph());
+    infer_onnx_shapes(m);  // the converter's adapters need input shapes
+    upgrade_opset(m);
+    check_nodes(m.graph(), default_opset(m));
+    check_edges(m.graph());
+  }
+  if (opts.infer_shapes) infer_onnx_shapes(m);
+  return build_graph(m, base_dir);
+}
+
+const char* kParseFailed =
+    "not an ONNX model: protobuf parsing failed (corrupt or truncated file?)";
+
+}  // namespace
+
 std::unique_ptr<Graph> load_onnx_bytes(const std::string& bytes, const std::string& source,
                                        const std::string& base_dir, const OnnxLoadOptions& opts) {
   silence_protobuf_logging();
   try {
     if (bytes.empty()) throw_invalid("file is empty");
     onnx::ModelProto m;
-    if (!m.ParseFromString(bytes))
-      throw_invalid("not an ONNX model: protobuf parsing failed (corrupt or truncated file?)");
-    if (!m.has_graph()) throw_invalid("not an ONNX model: no graph (corrupt or truncated file?)");
-    if (m.ir_version() < 1 || m.ir_version() > onnx::IR_VERSION)
-      throw_unsupported("ir_version " + std::to_string(m.ir_version()) +
-                        " is not supported (1 to " + std::to_string(onnx::IR_VERSION) + ")");
-    check_domains(m.graph());
-    check_opsets(m, opts.upgrade_old_opsets);
-    check_nodes(m.graph(), default_opset(m));
-    check_edges(m.graph());
-    check_input_types(m.graph());
-    sort_nodes(*m.mutable_graph());
-    run_onnx_checker(m, base_dir);
-    if (default_opset(m) < kMinNativeOpset) {
-      check_old_training_mode(m.graph());
-      infer_onnx_shapes(m);  // the converter's adapters need input shapes
-      upgrade_opset(m);
-      check_nodes(m.graph(), default_opset(m));
-      check_edges(m.graph());
-    }
-    if (opts.infer_shapes) infer_onnx_shapes(m);
-    auto g = build_graph(m, base_dir);
-    check_with_onnx_checker(*g);
-    return g;
+    if (!m.ParseFromString(bytes)) throw_invalid(kParseFailed);
+    return import_model(m, base_dir, opts);
   } catch (const Error& e) {
     rethrow_with_context(e, source);
   }
 }
 
 std::unique_ptr<Graph> load_onnx(const std::string& path, const OnnxLoadOptions& opts) {
-  return load_onnx_bytes(read_file(path), path, parent_dir(path), opts);
+  silence_protobuf_logging();
+  // Parsed straight from the file: the file's bytes are never held beside the proto.
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw_invalid(path + ": cannot open file: " + std::strerror(errno));
+  try {
+    in.seekg(0, std::ios::end);
+    if (in.tellg() == 0) throw_invalid("file is empty");
+    in.seekg(0);
+    onnx::ModelProto m;
+    if (!m.ParseFromIstream(&in)) throw_invalid(kParseFailed);
+    return import_model(m, parent_dir(path), opts);
+  } catch (const Error& e) {
+    rethrow_with_context(e, path);
+  }
 }
 
 }  // namespace trex

@@ -42,10 +42,6 @@ void save_onnx(const Graph& g, const std::string& path, const OnnxSaveOptions& o
 /// The serialized ModelProto with every tensor inline.
 std::string serialize_onnx(const Graph& g, bool check = true);
 
-/// Runs ONNX's checker on `g` as it would be exported; kInvalidInput with the checker's
-/// message when it objects. The loader calls it, so whatever loads can be written back.
-void check_with_onnx_checker(const Graph& g);
-
 /// Re-runs ONNX shape inference on `g` and updates the types of its values.
 void infer_shapes(Graph& g);
 
