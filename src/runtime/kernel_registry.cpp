@@ -28,6 +28,10 @@ std::vector<KernelDef> build_registry() {
   add({"MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool"}, Backend::kDnnl,
       pool_dnnl_supports, create_pool_dnnl);
   add({"Gemm"}, Backend::kDnnl, gemm_dnnl_supports, create_gemm_dnnl);
+  // --- oneDNN elementwise kernels ---
+  // --- end oneDNN elementwise kernels ---
+  // --- oneDNN layer kernels ---
+  // --- end oneDNN layer kernels ---
   // Reference kernels.
   add({"Add", "Sub", "Mul", "Div", "Pow", "Mod", "Max", "Min", "Sum", "Mean", "PRelu", "Equal",
        "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or", "Xor"},

@@ -21,4 +21,10 @@ std::unique_ptr<OpKernel> create_pool_dnnl(const KernelInit& init);
 bool gemm_dnnl_supports(const KernelInit& init);
 std::unique_ptr<OpKernel> create_gemm_dnnl(const KernelInit& init);
 
+// --- oneDNN elementwise kernels ---
+// --- end oneDNN elementwise kernels ---
+
+// --- oneDNN layer kernels ---
+// --- end oneDNN layer kernels ---
+
 }  // namespace trex
