@@ -20,17 +20,15 @@ class ArgReduceRef : public OpKernel {
   void compute(KernelContext& ctx) override {
     const std::string& label = ctx.node_label();
     const TensorView& x = *ctx.input(0);
-    const size_t ax =
-        static_cast<size_t>(normalize_axis(axis_, static_cast<int64_t>(x.rank()), label));
-    const int64_t len = x.dims[ax];
-    const int64_t outer = dims_product(x.dims, 0, ax);
-    const int64_t inner = dims_product(x.dims, ax + 1, x.dims.size());
+    const AxisSplit lanes = split_at_axis(x.dims, axis_, label);
+    const size_t ax = lanes.axis;
+    const int64_t len = lanes.len, inner = lanes.inner;
     std::vector<int64_t> out_dims = x.dims;
     if (keepdims_)
       out_dims[ax] = 1;
     else
       out_dims.erase(out_dims.begin() + static_cast<std::ptrdiff_t>(ax));
-    if (len == 0 && outer * inner > 0)
+    if (len == 0 && lanes.outer * inner > 0)
       throw_invalid(label + ": cannot take the arg" + (max_ ? "max" : "min") +
                     " of an empty axis " + std::to_string(axis_));
     TensorView& y = ctx.output(0, DType::kInt64, out_dims);
@@ -38,19 +36,17 @@ class ArgReduceRef : public OpKernel {
     dispatch_numeric(x.dtype, label, [&](auto zero) {
       using T = decltype(zero);
       const T* px = x.as<T>();
-#pragma omp parallel for collapse(2)
-      for (int64_t o = 0; o < outer; ++o)
-        for (int64_t in = 0; in < inner; ++in) {
-          const T* row = px + o * len * inner + in;
-          int64_t best = 0;
-          for (int64_t i = 1; i < len; ++i) {
-            T v = row[i * inner], b = row[best * inner];
-            if (b != b) break;  // a NaN is the answer, as numpy's argmax picks the first NaN
-            bool better = v != v || (max_ ? v > b : v < b) || (select_last_ && v == b);
-            if (better) best = i;
-          }
-          py[o * inner + in] = best;
+      for_each_lane(lanes, [&](int64_t o, int64_t in, int64_t base) {
+        const T* row = px + base;
+        int64_t best = 0;
+        for (int64_t i = 1; i < len; ++i) {
+          T v = row[i * inner], b = row[best * inner];
+          if (b != b) break;  // a NaN is the answer, as numpy's argmax picks the first NaN
+          bool better = v != v || (max_ ? v > b : v < b) || (select_last_ && v == b);
+          if (better) best = i;
         }
+        py[o * inner + in] = best;
+      });
     });
   }
 

@@ -34,60 +34,29 @@ class AveragePoolRef : public OpKernel {
   }
 
   void compute(KernelContext& ctx) override {
-    const std::string& label = ctx.node_label();
-    const TensorView* xp = ctx.input(0);
-    if (!xp) throw_invalid(label + ": needs input X");
-    const TensorView& x = *xp;
-    if (x.rank() < 3)
-      throw_invalid(label + ": X has " + std::to_string(x.rank()) +
-                    " dims, expected N x C x D1 ... (at least 3)");
-    std::vector<int64_t> in(x.dims.begin() + 2, x.dims.end());
-    std::vector<WindowAxis> axes = resolve_window(attrs_, in, attrs_.kernel_shape, label);
-    std::vector<int64_t> out_dims{x.dims[0], x.dims[1]};
-    for (const WindowAxis& a : axes) out_dims.push_back(a.out);
-    const std::array<WindowAxis, 3> g = window_3d(axes, label);
-    TensorView& y = ctx.output(0, x.dtype, out_dims);
-    dispatch_float(x.dtype, label, [&](auto zero) {
+    const PoolWindow pw = resolve_pool_window(ctx, attrs_);
+    const TensorView& x = *pw.x;
+    TensorView& y = ctx.output(0, x.dtype, pw.out_dims);
+    dispatch_float(x.dtype, ctx.node_label(), [&](auto zero) {
       using T = decltype(zero);
-      run<T>(x.as<T>(), y.as<T>(), x.dims[0] * x.dims[1], g);
+      run<T>(x.as<T>(), y.as<T>(), pw.planes, pw.axes);
     });
   }
 
  private:
   template <typename T>
   void run(const T* x, T* y, int64_t planes, const std::array<WindowAxis, 3>& g) const {
-    const WindowAxis &ad = g[0], &ah = g[1], &aw = g[2];
-    const int64_t in_plane = ad.in * ah.in * aw.in;
-    const int64_t out_plane = ad.out * ah.out * aw.out;
-    // Each plane writes only its own outputs.
-#pragma omp parallel for schedule(static)
-    for (int64_t p = 0; p < planes; ++p) {
-      const T* xp = x + p * in_plane;
-      for (int64_t od = 0; od < ad.out; ++od)
-        for (int64_t oh = 0; oh < ah.out; ++oh)
-          for (int64_t ow = 0; ow < aw.out; ++ow) {
-            double sum = 0;
-            for (int64_t kd = 0; kd < ad.kernel; ++kd) {
-              const int64_t id = od * ad.stride - ad.pad_begin + kd * ad.dilation;
-              if (id < 0 || id >= ad.in) continue;
-              for (int64_t kh = 0; kh < ah.kernel; ++kh) {
-                const int64_t ih = oh * ah.stride - ah.pad_begin + kh * ah.dilation;
-                if (ih < 0 || ih >= ah.in) continue;
-                for (int64_t kw = 0; kw < aw.kernel; ++kw) {
-                  const int64_t iw = ow * aw.stride - aw.pad_begin + kw * aw.dilation;
-                  if (iw < 0 || iw >= aw.in) continue;
-                  sum += static_cast<double>(xp[(id * ah.in + ih) * aw.in + iw]);
-                }
-              }
-            }
-            // The window is a box, so its count is the product of the per-axis counts.
-            auto cd = counts(ad, od), ch = counts(ah, oh), cw = counts(aw, ow);
-            const int64_t n = count_include_pad_ ? cd.second * ch.second * cw.second
-                                                 : cd.first * ch.first * cw.first;
-            y[p * out_plane + (od * ah.out + oh) * aw.out + ow] =
-                static_cast<T>(n > 0 ? sum / static_cast<double>(n) : 0.0);
-          }
-    }
+    const int64_t in_plane = window_in_plane(g);
+    for_each_window_output(planes, g, [&](const WindowOutput& o) {
+      const T* xp = x + o.plane * in_plane;
+      double sum = 0;
+      for_each_window_tap(g, o, [&](const WindowTap& t) { sum += static_cast<double>(xp[t.in]); });
+      // The window is a box, so its count is the product of the per-axis counts.
+      auto cd = counts(g[0], o.d), ch = counts(g[1], o.h), cw = counts(g[2], o.w);
+      const int64_t n =
+          count_include_pad_ ? cd.second * ch.second * cw.second : cd.first * ch.first * cw.first;
+      y[o.index] = static_cast<T>(n > 0 ? sum / static_cast<double>(n) : 0.0);
+    });
   }
 
   WindowAttrs attrs_;

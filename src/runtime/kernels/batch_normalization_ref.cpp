@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "runtime/kernel.h"
+#include "runtime/kernels/axis_args.h"
 #include "runtime/kernels/dispatch.h"
 #include "runtime/kernels/reference_kernels.h"
 
@@ -46,12 +47,8 @@ class BatchNormalizationRef : public OpKernel {
       if (!ctx.input(i))
         throw_invalid(label + ": needs the 5 inputs X, scale, B, input_mean, input_var");
     const TensorView& x = *ctx.input(0);
-    if (x.rank() < 2)
-      throw_invalid(label + ": X has " + std::to_string(x.rank()) +
-                    " dims, expected N x C x ... (at least 2)");
-    const int64_t batch = x.dims[0], channels = x.dims[1];
-    int64_t plane = 1;
-    for (size_t i = 2; i < x.rank(); ++i) plane *= x.dims[i];
+    const ChannelPlanes shape = channel_planes(x, label);
+    const int64_t batch = shape.batch, channels = shape.channels, plane = shape.plane;
     // One statistic per channel, or per (channel, position) when spatial = 0.
     const int64_t per_channel = !spatial_ && ctx.input(1)->numel() == channels * plane ? plane : 1;
     const char* names[] = {"scale", "B", "input_mean", "input_var"};

@@ -27,20 +27,9 @@ class ConvTransposeRef : public OpKernel {
 
   void compute(KernelContext& ctx) override {
     const std::string& label = ctx.node_label();
-    const TensorView* xp = ctx.input(0);
-    const TensorView* wp = ctx.input(1);
-    if (!xp || !wp) throw_invalid(label + ": needs inputs X and W");
-    const TensorView& x = *xp;
-    const TensorView& w = *wp;
-    const TensorView* b = ctx.input(2);
-    if (x.rank() < 3)
-      throw_invalid(label + ": X has " + std::to_string(x.rank()) +
-                    " dims, expected N x C x D1 ... (at least 3)");
-    if (w.rank() != x.rank())
-      throw_invalid(label + ": W has " + std::to_string(w.rank()) + " dims, expected " +
-                    std::to_string(x.rank()) + " like X");
-    if (w.dtype != x.dtype || (b && b->dtype != x.dtype))
-      throw_invalid(label + ": X, W and B must have the same element type");
+    const ConvOperands ops = conv_operands(ctx, label);
+    const TensorView &x = *ops.x, &w = *ops.w;
+    const TensorView* b = ops.b;
     const int64_t batch = x.dims[0], in_ch = x.dims[1];
     if (w.dims[0] != in_ch)
       throw_invalid(label + ": X has " + std::to_string(in_ch) + " channels, W has " +
@@ -49,13 +38,10 @@ class ConvTransposeRef : public OpKernel {
       throw_invalid(label + ": " + std::to_string(in_ch) +
                     " input channels are not divisible by group " + std::to_string(group_));
     const int64_t out_ch = w.dims[1] * group_;
-    if (b && (b->rank() != 1 || b->dims[0] != out_ch))
-      throw_invalid(label + ": B must have shape [" + std::to_string(out_ch) + "]");
-    std::vector<WindowAxis> axes = resolve(x, w, label);
-    std::vector<int64_t> out_dims{batch, out_ch};
-    for (const WindowAxis& a : axes) out_dims.push_back(a.out);
+    check_conv_bias(b, out_ch, label);
+    const std::vector<WindowAxis> axes = resolve(x, w, label);
     const std::array<WindowAxis, 3> g = window_3d(axes, label);
-    TensorView& y = ctx.output(0, x.dtype, out_dims);
+    TensorView& y = ctx.output(0, x.dtype, window_output_dims(batch, out_ch, axes));
     dispatch_float(x.dtype, label, [&](auto zero) {
       using T = decltype(zero);
       run<T>(x.as<T>(), w.as<T>(), b ? b->as<T>() : nullptr, y.as<T>(), batch, in_ch, out_ch, g);
@@ -73,9 +59,7 @@ class ConvTransposeRef : public OpKernel {
         throw_invalid(label + ": " + name + " has " + std::to_string(v.size()) +
                       " values, expected " + std::to_string(want));
     };
-    std::vector<int64_t> kernel(w.dims.begin() + 2, w.dims.end());
-    if (!attrs_.kernel_shape.empty() && attrs_.kernel_shape != kernel)
-      throw_invalid(label + ": kernel_shape disagrees with the spatial dims of W");
+    const std::vector<int64_t> kernel = conv_kernel_dims(attrs_, w, label);
     check_len(attrs_.strides, n, "strides");
     check_len(attrs_.dilations, n, "dilations");
     check_len(attrs_.pads, 2 * n, "pads");

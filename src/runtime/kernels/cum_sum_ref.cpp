@@ -22,33 +22,27 @@ class CumSumRef : public OpKernel {
     const std::vector<int64_t> axis = read_int64s(*ctx.input(1), label, "axis");
     if (axis.size() != 1)
       throw_invalid(label + ": axis must hold one value, got " + std::to_string(axis.size()));
-    const size_t ax =
-        static_cast<size_t>(normalize_axis(axis[0], static_cast<int64_t>(x.rank()), label));
-    const int64_t len = x.dims[ax];
-    const int64_t outer = dims_product(x.dims, 0, ax);
-    const int64_t inner = dims_product(x.dims, ax + 1, x.dims.size());
+    const AxisSplit lanes = split_at_axis(x.dims, axis[0], label);
+    const int64_t len = lanes.len, inner = lanes.inner;
     TensorView& y = ctx.output(0, x.dtype, x.dims);
     dispatch_numeric(x.dtype, label, [&](auto zero) {
       using T = decltype(zero);
       const T* px = x.as<T>();
       T* py = y.as<T>();
-#pragma omp parallel for collapse(2)
-      for (int64_t o = 0; o < outer; ++o)
-        for (int64_t in = 0; in < inner; ++in) {
-          const int64_t base = o * len * inner + in;
-          T sum = T{0};
-          for (int64_t s = 0; s < len; ++s) {
-            const int64_t i = reverse_ ? len - 1 - s : s;
-            const T v = px[base + i * inner];
-            if (exclusive_) {
-              py[base + i * inner] = sum;
-              sum = static_cast<T>(sum + v);
-            } else {
-              sum = static_cast<T>(sum + v);
-              py[base + i * inner] = sum;
-            }
+      for_each_lane(lanes, [&](int64_t, int64_t, int64_t base) {
+        T sum = T{0};
+        for (int64_t s = 0; s < len; ++s) {
+          const int64_t i = reverse_ ? len - 1 - s : s;
+          const T v = px[base + i * inner];
+          if (exclusive_) {
+            py[base + i * inner] = sum;
+            sum = static_cast<T>(sum + v);
+          } else {
+            sum = static_cast<T>(sum + v);
+            py[base + i * inner] = sum;
           }
         }
+      });
     });
   }
 

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "runtime/kernel.h"
+#include "runtime/kernels/axis_args.h"
 #include "runtime/kernels/dispatch.h"
 #include "runtime/kernels/reference_kernels.h"
 
@@ -27,8 +28,7 @@ class GlobalPoolRef : public OpKernel {
     out_dims[0] = x.dims[0];
     out_dims[1] = x.dims[1];
     const int64_t planes = x.dims[0] * x.dims[1];
-    int64_t plane = 1;
-    for (size_t i = 2; i < x.rank(); ++i) plane *= x.dims[i];
+    const int64_t plane = dims_product(x.dims, 2, x.rank());
     if (plane == 0 && planes > 0)
       throw_invalid(label + ": X has an empty spatial extent, nothing to pool");
     TensorView& y = ctx.output(0, x.dtype, out_dims);

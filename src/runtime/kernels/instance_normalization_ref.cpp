@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "runtime/kernel.h"
+#include "runtime/kernels/axis_args.h"
 #include "runtime/kernels/dispatch.h"
 #include "runtime/kernels/reference_kernels.h"
 
@@ -33,8 +34,7 @@ class InstanceNormalizationRef : public OpKernel {
       if (t->rank() != 1 || t->dims[0] != channels)
         throw_invalid(label + ": scale and B must have shape [" + std::to_string(channels) + "]");
     }
-    int64_t plane = 1;
-    for (size_t i = 2; i < x.rank(); ++i) plane *= x.dims[i];
+    const int64_t plane = dims_product(x.dims, 2, x.rank());
     TensorView& y = ctx.output(0, x.dtype, x.dims);
     if (plane == 0) return;
     dispatch_float(x.dtype, label, [&](auto zero) {

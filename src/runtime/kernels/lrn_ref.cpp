@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "runtime/kernel.h"
+#include "runtime/kernels/axis_args.h"
 #include "runtime/kernels/dispatch.h"
 #include "runtime/kernels/reference_kernels.h"
 
@@ -30,12 +31,8 @@ class LrnRef : public OpKernel {
     const std::string& label = ctx.node_label();
     if (!ctx.input(0)) throw_invalid(label + ": needs input X");
     const TensorView& x = *ctx.input(0);
-    if (x.rank() < 2)
-      throw_invalid(label + ": X has " + std::to_string(x.rank()) +
-                    " dims, expected N x C x ... (at least 2)");
-    const int64_t batch = x.dims[0], channels = x.dims[1];
-    int64_t plane = 1;
-    for (size_t i = 2; i < x.rank(); ++i) plane *= x.dims[i];
+    const ChannelPlanes shape = channel_planes(x, label);
+    const int64_t batch = shape.batch, channels = shape.channels, plane = shape.plane;
     const int64_t before = (size_ - 1) / 2, after = size_ - 1 - before;
     TensorView& y = ctx.output(0, x.dtype, x.dims);
     dispatch_float(x.dtype, label, [&](auto zero) {

@@ -39,42 +39,21 @@ class ScatterElementsRef : public OpKernel {
     if (!ctx.input(1) || !ctx.input(2)) throw_invalid(label + ": indices and updates are required");
     const TensorView& idx_t = *ctx.input(1);
     const TensorView& upd = *ctx.input(2);
-    const size_t rank = data.rank();
-    const size_t ax = static_cast<size_t>(normalize_axis(axis_, static_cast<int64_t>(rank), label));
-    bool shape_ok = idx_t.dims == upd.dims && idx_t.rank() == rank;
-    for (size_t d = 0; shape_ok && d < rank; ++d)
-      shape_ok = d == ax || idx_t.dims[d] <= data.dims[d];
-    if (!shape_ok)
+    const size_t ax =
+        static_cast<size_t>(normalize_axis(axis_, static_cast<int64_t>(data.rank()), label));
+    if (idx_t.dims != upd.dims || !element_indices_fit(data.dims, idx_t.dims, ax))
       throw_invalid(label + ": indices " + Shape::from_static(idx_t.dims).to_string() +
                     " and updates " + Shape::from_static(upd.dims).to_string() +
                     " do not fit data " + Shape::from_static(data.dims).to_string());
     if (upd.dtype != data.dtype)
       throw_invalid(label + ": updates are " + dtype_name(upd.dtype) + ", data is " +
                     dtype_name(data.dtype));
-    const std::vector<int64_t> indices = read_int64s(idx_t, label, "indices");
-    const std::vector<int64_t> strides = strides_of(data.dims);
-    const int64_t len = data.dims[ax];
+    // Output positions first, so a bad index fails before anything is combined.
+    const std::vector<int64_t> target =
+        element_offsets(data.dims, idx_t.dims, read_int64s(idx_t, label, "indices"), axis_, label);
     TensorView& y = ctx.output(0, data.dtype, data.dims);
     if (data.nbytes()) std::memcpy(y.data, data.data, data.nbytes());
-    // Output positions first, so a bad index fails before anything is combined.
     const int64_t n = upd.numel();
-    std::vector<int64_t> target(static_cast<size_t>(n));
-    for (int64_t i = 0; i < n; ++i) {
-      int64_t at = 0, rest = i;
-      for (size_t d = rank; d-- > 0;) {
-        int64_t c = rest % idx_t.dims[d];
-        rest /= idx_t.dims[d];
-        if (d == ax) {
-          c = indices[static_cast<size_t>(i)];
-          if (c < -len || c >= len)
-            throw_invalid(label + ": index " + std::to_string(c) + " is out of range for axis " +
-                          std::to_string(axis_) + " of size " + std::to_string(len));
-          if (c < 0) c += len;
-        }
-        at += c * strides[d];
-      }
-      target[static_cast<size_t>(i)] = at;
-    }
     if (reduce_ == Reduce::kNone) {
       const size_t esize = dtype_size(data.dtype);
       for (int64_t i = 0; i < n; ++i)

@@ -29,21 +29,16 @@ class SoftmaxRef : public OpKernel {
     const TensorView& x = *ctx.input(0);
     const int64_t rank = static_cast<int64_t>(x.rank());
     // The rows are `outer` x `inner` vectors of `len` elements spaced `inner` apart.
-    int64_t outer, len, inner;
+    AxisSplit lanes{};
     if (coerce_2d_) {
       // axis == rank is legal here: every element is its own row.
       if (axis_ < -rank || axis_ > rank)
         throw_invalid(label + ": axis " + std::to_string(axis_) + " is out of range for rank " +
                       std::to_string(rank));
       const size_t ax = static_cast<size_t>(axis_ < 0 ? axis_ + rank : axis_);
-      outer = dims_product(x.dims, 0, ax);
-      len = dims_product(x.dims, ax, x.dims.size());
-      inner = 1;
+      lanes = {ax, dims_product(x.dims, 0, ax), dims_product(x.dims, ax, x.dims.size()), 1};
     } else {
-      const size_t ax = static_cast<size_t>(normalize_axis(axis_, rank, label));
-      outer = dims_product(x.dims, 0, ax);
-      len = x.dims[ax];
-      inner = dims_product(x.dims, ax + 1, x.dims.size());
+      lanes = split_at_axis(x.dims, axis_, label);
     }
     TensorView& y = ctx.output(0, x.dtype, x.dims);
     if (x.numel() == 0) return;
@@ -51,12 +46,9 @@ class SoftmaxRef : public OpKernel {
       using T = decltype(zero);
       const T* px = x.as<T>();
       T* py = y.as<T>();
-#pragma omp parallel for collapse(2)
-      for (int64_t o = 0; o < outer; ++o)
-        for (int64_t in = 0; in < inner; ++in) {
-          const int64_t base = o * len * inner + in;
-          row<T>(px + base, py + base, len, inner);
-        }
+      for_each_lane(lanes, [&](int64_t, int64_t, int64_t base) {
+        row<T>(px + base, py + base, lanes.len, lanes.inner);
+      });
     });
   }
 

@@ -20,9 +20,9 @@ class SplitRef : public OpKernel {
   void compute(KernelContext& ctx) override {
     const std::string& label = ctx.node_label();
     const TensorView& x = *ctx.input(0);
-    const size_t ax =
-        static_cast<size_t>(normalize_axis(axis_, static_cast<int64_t>(x.rank()), label));
-    const int64_t len = x.dims[ax];
+    const AxisSplit lanes = split_at_axis(x.dims, axis_, label);
+    const size_t ax = lanes.axis;
+    const int64_t len = lanes.len;
     const size_t parts = ctx.num_outputs();
     if (parts == 0) throw_invalid(label + ": Split has no outputs");
     std::vector<int64_t> split = split_attr_;
@@ -44,9 +44,8 @@ class SplitRef : public OpKernel {
     if (total != len)
       throw_invalid(label + ": split sizes add up to " + std::to_string(total) + ", the axis has " +
                     std::to_string(len));
-    const int64_t outer = dims_product(x.dims, 0, ax);
-    const size_t row_bytes =
-        static_cast<size_t>(dims_product(x.dims, ax + 1, x.dims.size())) * dtype_size(x.dtype);
+    const int64_t outer = lanes.outer;
+    const size_t row_bytes = static_cast<size_t>(lanes.inner) * dtype_size(x.dtype);
     const uint8_t* src = static_cast<const uint8_t*>(x.data);
     int64_t offset = 0;
     for (size_t p = 0; p < parts; ++p) {

@@ -33,14 +33,12 @@ class TopKRef : public OpKernel {
     } else if (k < 0) {
       throw_invalid(label + ": k is missing");
     }
-    const size_t ax =
-        static_cast<size_t>(normalize_axis(axis_, static_cast<int64_t>(x.rank()), label));
-    const int64_t len = x.dims[ax];
+    const AxisSplit lanes = split_at_axis(x.dims, axis_, label);
+    const size_t ax = lanes.axis;
+    const int64_t len = lanes.len, inner = lanes.inner;
     if (k < 0 || k > len)
       throw_invalid(label + ": k = " + std::to_string(k) + " is outside [0, " +
                     std::to_string(len) + "] (the size of axis " + std::to_string(axis_) + ")");
-    const int64_t outer = dims_product(x.dims, 0, ax);
-    const int64_t inner = dims_product(x.dims, ax + 1, x.dims.size());
     std::vector<int64_t> out_dims = x.dims;
     out_dims[ax] = k;
     TensorView& values = ctx.output(0, x.dtype, out_dims);
@@ -50,28 +48,26 @@ class TopKRef : public OpKernel {
       using T = decltype(zero);
       const T* px = x.as<T>();
       T* pv = values.as<T>();
-#pragma omp parallel for collapse(2)
-      for (int64_t o = 0; o < outer; ++o)
-        for (int64_t in = 0; in < inner; ++in) {
-          const T* row = px + o * len * inner + in;
-          std::vector<int64_t> order(static_cast<size_t>(len));
-          std::iota(order.begin(), order.end(), int64_t{0});
-          // A total order: NaN ranks above every number (so it is "largest"), then ties
-          // go to the lower index. Never a partial order, which std::sort must not get.
-          auto above = [](T a, T b) { return (a != a && b == b) || a > b; };
-          auto better = [&](int64_t i, int64_t j) {
-            T a = row[i * inner], b = row[j * inner];
-            if (largest_ ? above(a, b) : above(b, a)) return true;
-            if (largest_ ? above(b, a) : above(a, b)) return false;
-            return i < j;
-          };
-          std::partial_sort(order.begin(), order.begin() + k, order.end(), better);
-          for (int64_t j = 0; j < k; ++j) {
-            const int64_t at = (o * k + j) * inner + in;
-            pv[at] = row[order[static_cast<size_t>(j)] * inner];
-            pi[at] = order[static_cast<size_t>(j)];
-          }
+      for_each_lane(lanes, [&](int64_t o, int64_t in, int64_t base) {
+        const T* row = px + base;
+        std::vector<int64_t> order(static_cast<size_t>(len));
+        std::iota(order.begin(), order.end(), int64_t{0});
+        // A total order: NaN ranks above every number (so it is "largest"), then ties
+        // go to the lower index. Never a partial order, which std::sort must not get.
+        auto above = [](T a, T b) { return (a != a && b == b) || a > b; };
+        auto better = [&](int64_t i, int64_t j) {
+          T a = row[i * inner], b = row[j * inner];
+          if (largest_ ? above(a, b) : above(b, a)) return true;
+          if (largest_ ? above(b, a) : above(a, b)) return false;
+          return i < j;
+        };
+        std::partial_sort(order.begin(), order.begin() + k, order.end(), better);
+        for (int64_t j = 0; j < k; ++j) {
+          const int64_t at = (o * k + j) * inner + in;
+          pv[at] = row[order[static_cast<size_t>(j)] * inner];
+          pi[at] = order[static_cast<size_t>(j)];
         }
+      });
     });
   }
 

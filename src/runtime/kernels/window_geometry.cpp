@@ -7,6 +7,17 @@
 
 namespace trex {
 
+namespace {
+
+/// Throws kInvalidInput naming `label` unless `x` is N x C x D1 ... (at least 3 dims).
+void check_spatial_rank(const TensorView& x, const std::string& label) {
+  if (x.rank() < 3)
+    throw_invalid(label + ": X has " + std::to_string(x.rank()) +
+                  " dims, expected N x C x D1 ... (at least 3)");
+}
+
+}  // namespace
+
 WindowAttrs read_window_attrs(const Node& node) {
   WindowAttrs a;
   a.auto_pad = node.attr_string("auto_pad", "NOTSET");
@@ -90,6 +101,55 @@ std::array<WindowAxis, 3> window_3d(const std::vector<WindowAxis>& axes, const s
   std::array<WindowAxis, 3> r{};
   for (size_t i = 0; i < axes.size(); ++i) r[3 - axes.size() + i] = axes[i];
   return r;
+}
+
+std::vector<int64_t> window_output_dims(int64_t n, int64_t c, const std::vector<WindowAxis>& axes) {
+  std::vector<int64_t> dims{n, c};
+  for (const WindowAxis& a : axes) dims.push_back(a.out);
+  return dims;
+}
+
+PoolWindow resolve_pool_window(KernelContext& ctx, const WindowAttrs& attrs, bool global) {
+  const std::string& label = ctx.node_label();
+  PoolWindow r;
+  r.x = ctx.input(0);
+  if (!r.x) throw_invalid(label + ": needs input X");
+  const TensorView& x = *r.x;
+  check_spatial_rank(x, label);
+  const std::vector<int64_t> in = spatial_dims(x.dims);
+  const std::vector<WindowAxis> axes =
+      resolve_window(attrs, in, global ? in : attrs.kernel_shape, label);
+  r.out_dims = window_output_dims(x.dims[0], x.dims[1], axes);
+  r.axes = window_3d(axes, label);
+  r.planes = x.dims[0] * x.dims[1];
+  return r;
+}
+
+ConvOperands conv_operands(KernelContext& ctx, const std::string& label) {
+  ConvOperands r{ctx.input(0), ctx.input(1), nullptr};
+  if (!r.x || !r.w) throw_invalid(label + ": needs inputs X and W");
+  r.b = ctx.input(2);
+  const TensorView &x = *r.x, &w = *r.w;
+  check_spatial_rank(x, label);
+  if (w.rank() != x.rank())
+    throw_invalid(label + ": W has " + std::to_string(w.rank()) + " dims, expected " +
+                  std::to_string(x.rank()) + " like X");
+  if (w.dtype != x.dtype || (r.b && r.b->dtype != x.dtype))
+    throw_invalid(label + ": X, W and B must have the same element type");
+  return r;
+}
+
+void check_conv_bias(const TensorView* b, int64_t out_ch, const std::string& label) {
+  if (b && (b->rank() != 1 || b->dims[0] != out_ch))
+    throw_invalid(label + ": B must have shape [" + std::to_string(out_ch) + "]");
+}
+
+std::vector<int64_t> conv_kernel_dims(const WindowAttrs& attrs, const TensorView& w,
+                                      const std::string& label) {
+  std::vector<int64_t> kernel = spatial_dims(w.dims);
+  if (!attrs.kernel_shape.empty() && attrs.kernel_shape != kernel)
+    throw_invalid(label + ": kernel_shape disagrees with the spatial dims of W");
+  return kernel;
 }
 
 }  // namespace trex

@@ -1,11 +1,11 @@
 // ArgMax / ArgMin reference kernels: first versus last index on ties, keepdims, and an
 // empty axis.
-#include "runtime/kernels/math_kernel_test_util.h"
+#include "runtime/kernels/kernel_test_util.h"
 
 namespace trex {
 namespace {
 
-using namespace math_test;
+using namespace kernel_test;
 
 const Tensor kX = f32({2, 3}, {1, 3, 3, 2, 2, 1});
 

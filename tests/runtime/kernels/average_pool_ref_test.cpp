@@ -2,14 +2,12 @@
 // whose extra window counts only what lies in the input and the pads.
 #include <gtest/gtest.h>
 
-#include "runtime/kernels/nn_kernel_test_util.h"
+#include "runtime/kernels/kernel_test_util.h"
 
 namespace trex {
 namespace {
 
-using nn_test::f32;
-using nn_test::run_node;
-using nn_test::values;
+using namespace kernel_test;
 
 TEST(AveragePoolRef, PadsWithAndWithoutCountIncludePad) {
   // 3x3 input 1..9, 2x2 windows at stride 2 over one pad on every side.

@@ -2,15 +2,12 @@
 // formula; hand-computed 1-D cases for dilation and SAME_UPPER vs SAME_LOWER; bad shapes.
 #include <gtest/gtest.h>
 
-#include "runtime/kernels/nn_kernel_test_util.h"
+#include "runtime/kernels/kernel_test_util.h"
 
 namespace trex {
 namespace {
 
-using nn_test::error_of;
-using nn_test::f32;
-using nn_test::run_node;
-using nn_test::values;
+using namespace kernel_test;
 
 TEST(ConvRef, GroupsDilationStridesAsymmetricPadsMatchNaiveFormula) {
   // N=1, C=4 in 2 groups, M=4, 5x6 input, 2x3 kernel.

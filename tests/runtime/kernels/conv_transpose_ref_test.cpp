@@ -2,15 +2,12 @@
 // pads, output_shape overriding pads (also with a negative total padding), and groups.
 #include <gtest/gtest.h>
 
-#include "runtime/kernels/nn_kernel_test_util.h"
+#include "runtime/kernels/kernel_test_util.h"
 
 namespace trex {
 namespace {
 
-using nn_test::error_of;
-using nn_test::f32;
-using nn_test::run_node;
-using nn_test::values;
+using namespace kernel_test;
 
 // x = [1, 2, 3] scattered with kernel [1, 1, 1] at stride 2 gives the full output
 // [1, 1, 3, 2, 5, 3, 3] (length 2 * (3 - 1) + 3 = 7).

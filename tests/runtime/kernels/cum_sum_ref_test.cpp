@@ -1,11 +1,11 @@
 // CumSum reference kernel: exclusive and reverse together along axis 0 of a matrix, with
 // the axis as an int32 tensor.
-#include "runtime/kernels/math_kernel_test_util.h"
+#include "runtime/kernels/kernel_test_util.h"
 
 namespace trex {
 namespace {
 
-using namespace math_test;
+using namespace kernel_test;
 
 TEST(CumSumRef, ExclusiveReverseAlongRows) {
   auto out = run_node("CumSum", {f32({3, 2}, {1, 2, 3, 4, 5, 6}), i32({}, {0})},

@@ -1,11 +1,11 @@
 // Gemm reference kernel: C broadcast from [1, N] and [M, 1], alpha and beta, transposed
 // operands, and a C that cannot broadcast.
-#include "runtime/kernels/math_kernel_test_util.h"
+#include "runtime/kernels/kernel_test_util.h"
 
 namespace trex {
 namespace {
 
-using namespace math_test;
+using namespace kernel_test;
 
 // A = [[1,2,3],[4,5,6]], B = [[1,0],[0,1],[1,1]]: A*B = [[4,5],[10,11]].
 const Tensor kA = f32({2, 3}, {1, 2, 3, 4, 5, 6});

@@ -1,14 +1,12 @@
 // GlobalAveragePool and GlobalMaxPool reference kernel: one value per channel, rank kept.
 #include <gtest/gtest.h>
 
-#include "runtime/kernels/nn_kernel_test_util.h"
+#include "runtime/kernels/kernel_test_util.h"
 
 namespace trex {
 namespace {
 
-using nn_test::f32;
-using nn_test::run_node;
-using nn_test::values;
+using namespace kernel_test;
 
 TEST(GlobalPoolRef, AverageAndMaxPerChannel) {
   Tensor x = f32({1, 2, 2, 2}, {1, 2, 3, 4, 5, -6, 7, 8});

@@ -1,14 +1,12 @@
 // InstanceNormalization reference kernel: per-plane statistics, per-channel scale and B.
 #include <gtest/gtest.h>
 
-#include "runtime/kernels/nn_kernel_test_util.h"
+#include "runtime/kernels/kernel_test_util.h"
 
 namespace trex {
 namespace {
 
-using nn_test::f32;
-using nn_test::run_node;
-using nn_test::values;
+using namespace kernel_test;
 
 TEST(InstanceNormalizationRef, PlanesUseTheirOwnMeanAndVariance) {
   // Plane 0: mean 2, variance 4; plane 1: mean 5, variance 1.

@@ -3,14 +3,12 @@
 
 #include <cmath>
 
-#include "runtime/kernels/nn_kernel_test_util.h"
+#include "runtime/kernels/kernel_test_util.h"
 
 namespace trex {
 namespace {
 
-using nn_test::f32;
-using nn_test::run_node;
-using nn_test::values;
+using namespace kernel_test;
 
 TEST(LpPoolRef, TwoNormOverWindowsWithPads) {
   // Windows of 2 at stride 2 over [pad, 3, -4, 12, 5]: sqrt(9) = 3, sqrt(16 + 144), 5.

@@ -2,14 +2,12 @@
 // before c is floor((size-1)/2) = 0, after is 1) and clipped at the last channel.
 #include <gtest/gtest.h>
 
-#include "runtime/kernels/nn_kernel_test_util.h"
+#include "runtime/kernels/kernel_test_util.h"
 
 namespace trex {
 namespace {
 
-using nn_test::f32;
-using nn_test::run_node;
-using nn_test::values;
+using namespace kernel_test;
 
 TEST(LrnRef, EvenSizeWindowLooksAhead) {
   // Squares summed: c0 = 1 + 4, c1 = 4 + 9, c2 = 9; denominators 1 + 2 / 2 * sum.

@@ -1,11 +1,11 @@
 // MatMul reference kernel: numpy batch broadcasting, 1-D operands promoted and their dim
 // dropped, integer types, and a clear error for mismatched inner dims.
-#include "runtime/kernels/math_kernel_test_util.h"
+#include "runtime/kernels/kernel_test_util.h"
 
 namespace trex {
 namespace {
 
-using namespace math_test;
+using namespace kernel_test;
 
 TEST(MatMulRef, BatchDimsBroadcast) {
   // A[b,0] is (b+1) times the 3x4 "take row i of B" selector, B[c][k][j] = 10c + 2k + j,

@@ -4,14 +4,12 @@
 
 #include <numeric>
 
-#include "runtime/kernels/nn_kernel_test_util.h"
+#include "runtime/kernels/kernel_test_util.h"
 
 namespace trex {
 namespace {
 
-using nn_test::f32;
-using nn_test::run_node;
-using nn_test::values;
+using namespace kernel_test;
 
 std::vector<int64_t> indices(const Tensor& t) {
   return std::vector<int64_t>(t.data<int64_t>(), t.data<int64_t>() + t.numel());
@@ -25,7 +23,7 @@ Tensor two_ramps() {  // 1x2x4x4: channel 0 holds 1..16, channel 1 holds 17..32
 
 TEST(MaxPoolRef, CeilModeWithRowMajorIndices) {
   AttrList attrs{{"kernel_shape", ints({3, 3})}, {"strides", ints({2, 2})}, {"ceil_mode", 1}};
-  auto out = run_node("MaxPool", {two_ramps()}, attrs, 2);
+  auto out = run_node("MaxPool", {two_ramps()}, attrs, 17, 2);
   ASSERT_EQ(out[0].dims(), (std::vector<int64_t>{1, 2, 2, 2}));
   EXPECT_EQ(values(out[0]), (std::vector<float>{11, 12, 15, 16, 27, 28, 31, 32}));
   EXPECT_EQ(out[1].dtype(), DType::kInt64);
@@ -41,7 +39,7 @@ TEST(MaxPoolRef, ColumnMajorIndices) {
                  {"strides", ints({2, 2})},
                  {"ceil_mode", 1},
                  {"storage_order", 1}};
-  auto out = run_node("MaxPool", {two_ramps()}, attrs, 2);
+  auto out = run_node("MaxPool", {two_ramps()}, attrs, 17, 2);
   // (h, w) maps to w * 4 + h within a plane; plane 1 starts at 16.
   EXPECT_EQ(indices(out[1]), (std::vector<int64_t>{10, 14, 11, 15, 26, 30, 27, 31}));
 }

@@ -1,11 +1,11 @@
 // NonMaxSuppression reference kernel: corners given in either order, equal scores kept in
 // index order, the strict score threshold, and max_output_boxes_per_class = 0.
-#include "runtime/kernels/math_kernel_test_util.h"
+#include "runtime/kernels/kernel_test_util.h"
 
 namespace trex {
 namespace {
 
-using namespace math_test;
+using namespace kernel_test;
 
 // Box 1 is box 0 with its corners swapped; box 2 lies apart from both.
 const Tensor kBoxes = f32({1, 3, 4}, {0, 0, 1, 1, 1, 1, 0, 0, 0, 2, 1, 3});

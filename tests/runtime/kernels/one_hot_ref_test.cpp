@@ -1,11 +1,11 @@
 // OneHot reference kernel: float indices truncated, a negative index counted from the end,
 // and the new axis placed first.
-#include "runtime/kernels/math_kernel_test_util.h"
+#include "runtime/kernels/kernel_test_util.h"
 
 namespace trex {
 namespace {
 
-using namespace math_test;
+using namespace kernel_test;
 
 TEST(OneHotRef, FloatAndNegativeIndicesOnAxis0) {
   auto out =

@@ -1,11 +1,11 @@
 // Pad reference kernel: negative pads crop before the mode applies, reflect beyond the
 // input's length, edge on 2-D, the pre-opset-11 attributes, and pads that leave no axis.
-#include "runtime/kernels/math_kernel_test_util.h"
+#include "runtime/kernels/kernel_test_util.h"
 
 namespace trex {
 namespace {
 
-using namespace math_test;
+using namespace kernel_test;
 
 const Tensor kRow = f32({5}, {1, 2, 3, 4, 5});
 

@@ -4,12 +4,12 @@
 #include <cmath>
 #include <limits>
 
-#include "runtime/kernels/math_kernel_test_util.h"
+#include "runtime/kernels/kernel_test_util.h"
 
 namespace trex {
 namespace {
 
-using namespace math_test;
+using namespace kernel_test;
 
 const Tensor kX = f32({2, 3}, {1, 2, 3, 4, 5, 6});
 

@@ -1,12 +1,12 @@
 // Resize / Upsample reference kernel: Upsample-7 attribute scales, Resize-10's legacy
 // nearest rounding (up when shrinking, down when enlarging), 1-D half_pixel and 5-D
 // align_corners linear, tf_crop_and_resize extrapolation, and a non-positive scale.
-#include "runtime/kernels/math_kernel_test_util.h"
+#include "runtime/kernels/kernel_test_util.h"
 
 namespace trex {
 namespace {
 
-using namespace math_test;
+using namespace kernel_test;
 
 TEST(ResizeRef, Upsample7NearestFromAttribute) {
   auto out = run_node("Upsample", {f32({1, 1, 2, 2}, {1, 2, 3, 4})},

@@ -1,11 +1,11 @@
 // ScatterElements reference kernel: duplicate indices combined by add and mul (opset 16),
 // and an index out of range.
-#include "runtime/kernels/math_kernel_test_util.h"
+#include "runtime/kernels/kernel_test_util.h"
 
 namespace trex {
 namespace {
 
-using namespace math_test;
+using namespace kernel_test;
 
 TEST(ScatterElementsRef, DuplicatesCombine) {
   const Tensor data = f32({3}, {1, 1, 1});

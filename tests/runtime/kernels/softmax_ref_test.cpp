@@ -2,12 +2,12 @@
 // the single axis from 13, Hardmax's first-maximum tie rule, and a bad axis.
 #include <cmath>
 
-#include "runtime/kernels/math_kernel_test_util.h"
+#include "runtime/kernels/kernel_test_util.h"
 
 namespace trex {
 namespace {
 
-using namespace math_test;
+using namespace kernel_test;
 
 // exp() of these is [1, 3, 2, 2].
 const Tensor kX = f32({2, 2}, {0.0f, std::log(3.0f), std::log(2.0f), std::log(2.0f)});

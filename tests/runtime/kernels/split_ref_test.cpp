@@ -1,11 +1,11 @@
 // Split reference kernel: sizes from the opset-13 input including an empty piece, and an
 // axis that does not divide evenly.
-#include "runtime/kernels/math_kernel_test_util.h"
+#include "runtime/kernels/kernel_test_util.h"
 
 namespace trex {
 namespace {
 
-using namespace math_test;
+using namespace kernel_test;
 
 TEST(SplitRef, SizesInputWithAnEmptyPiece) {
   auto out = run_node("Split", {f32({2, 3}, {1, 2, 3, 4, 5, 6}), i64({3}, {1, 0, 2})},

@@ -1,10 +1,10 @@
 // Tile reference kernel: repeats along two axes of an int64 tensor, and zero repeats.
-#include "runtime/kernels/math_kernel_test_util.h"
+#include "runtime/kernels/kernel_test_util.h"
 
 namespace trex {
 namespace {
 
-using namespace math_test;
+using namespace kernel_test;
 
 TEST(TileRef, RepeatsBothAxes) {
   auto out = run_node("Tile", {i64({1, 2}, {7, 8}), i64({2}, {2, 2})});

@@ -1,11 +1,11 @@
 // TopK reference kernel: ties keep the lower index first for largest and smallest, k as an
 // attribute before opset 10, and k larger than the axis.
-#include "runtime/kernels/math_kernel_test_util.h"
+#include "runtime/kernels/kernel_test_util.h"
 
 namespace trex {
 namespace {
 
-using namespace math_test;
+using namespace kernel_test;
 
 const Tensor kX = f32({4}, {1, 3, 3, 2});
 

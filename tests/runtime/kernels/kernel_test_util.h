@@ -1,6 +1,6 @@
-// Helpers for the math reference kernel tests (matrix products, reductions, indexing): run
-// one node over given tensors in a Session with reference kernels only and read typed
-// results back, so each test states only the op, its inputs and the expected values.
+// Helpers for the reference kernel tests: run one node over given tensors in a Session with
+// reference kernels only and read typed results back, so each test states only the op, its
+// inputs and the expected values.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -15,22 +15,26 @@
 #include "util/error.h"
 
 namespace trex {
-namespace math_test {
+namespace kernel_test {
 
+/// A float32 tensor with `dims` holding `v`.
 inline Tensor f32(std::vector<int64_t> dims, const std::vector<float>& v) {
   return Tensor::from_vector<float>(DType::kFloat32, std::move(dims), v);
 }
+/// An int32 tensor with `dims` holding `v`.
 inline Tensor i32(std::vector<int64_t> dims, const std::vector<int32_t>& v) {
   return Tensor::from_vector<int32_t>(DType::kInt32, std::move(dims), v);
 }
+/// An int64 tensor with `dims` holding `v`.
 inline Tensor i64(std::vector<int64_t> dims, const std::vector<int64_t>& v) {
   return Tensor::from_vector<int64_t>(DType::kInt64, std::move(dims), v);
 }
 
 /// One node `op` (named "n") at `opset` whose inputs are graph inputs x0, x1, ... (an empty
-/// Tensor leaves that optional input out) and whose outputs are all graph outputs.
+/// Tensor leaves that optional input out) and whose `num_outputs` outputs are all graph
+/// outputs, run with reference kernels only.
 inline std::vector<Tensor> run_node(const std::string& op, const std::vector<Tensor>& inputs,
-                                    const AttrList& attrs = {}, int64_t opset = 13,
+                                    const AttrList& attrs = {}, int64_t opset = 17,
                                     size_t num_outputs = 1) {
   auto g = std::make_shared<Graph>();
   g->opset_imports[""] = opset;
@@ -49,14 +53,14 @@ inline std::vector<Tensor> run_node(const std::string& op, const std::vector<Ten
   Node* n = b.node(op, ins, num_outputs, attrs, "n");
   for (size_t i = 0; i < num_outputs; ++i) b.output(n->output(i), "y" + std::to_string(i));
   SessionOptions opts;
-  opts.reference_only = true;
-  opts.threads = 2;
+  opts.reference_only = true;  // these tests are about the reference kernels
+  opts.threads = 2;            // fixed, so kernels that split work do so on any machine
   Session s(g, opts);
   return s.run(feeds);
 }
 
 /// The elements of `t` as T (which must be its element type).
-template <typename T>
+template <typename T = float>
 std::vector<T> values(const Tensor& t) {
   return std::vector<T>(t.data<T>(), t.data<T>() + t.numel());
 }
@@ -82,5 +86,5 @@ std::string error_of(F&& f) {
   return "";
 }
 
-}  // namespace math_test
+}  // namespace kernel_test
 }  // namespace trex
