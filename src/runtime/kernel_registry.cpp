@@ -29,8 +29,26 @@ std::vector<KernelDef> build_registry() {
       pool_dnnl_supports, create_pool_dnnl);
   add({"Gemm"}, Backend::kDnnl, gemm_dnnl_supports, create_gemm_dnnl);
   // --- oneDNN elementwise kernels ---
+  add({"Relu", "LeakyRelu", "Elu", "Sigmoid", "Tanh", "HardSwish", "HardSigmoid", "Clip", "Exp",
+       "Sqrt", "Abs", "Round", "Neg"},
+      Backend::kDnnl, eltwise_dnnl_supports, create_eltwise_dnnl);
+  add({"Add", "Sub", "Mul", "Div", "Max", "Min"}, Backend::kDnnl, binary_dnnl_supports,
+      create_binary_dnnl);
+  add({"Concat"}, Backend::kDnnl, concat_dnnl_supports, create_concat_dnnl);
+  add({"Sum", "Mean"}, Backend::kDnnl, sum_dnnl_supports, create_sum_dnnl);
   // --- end oneDNN elementwise kernels ---
   // --- oneDNN layer kernels ---
+  add({"BatchNormalization"}, Backend::kDnnl, batch_normalization_dnnl_supports,
+      create_batch_normalization_dnnl);
+  add({"MatMul"}, Backend::kDnnl, matmul_dnnl_supports, create_matmul_dnnl);
+  add({"Softmax", "LogSoftmax"}, Backend::kDnnl, softmax_dnnl_supports, create_softmax_dnnl);
+  add({"LRN"}, Backend::kDnnl, lrn_dnnl_supports, create_lrn_dnnl);
+  add({"ConvTranspose"}, Backend::kDnnl, conv_transpose_dnnl_supports, create_conv_transpose_dnnl);
+  add({"LayerNormalization"}, Backend::kDnnl, layer_normalization_dnnl_supports,
+      create_layer_normalization_dnnl);
+  add({"ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin"}, Backend::kDnnl, reduce_dnnl_supports,
+      create_reduce_dnnl);
+  add({"Resize", "Upsample"}, Backend::kDnnl, resize_dnnl_supports, create_resize_dnnl);
   // --- end oneDNN layer kernels ---
   // Reference kernels.
   add({"Add", "Sub", "Mul", "Div", "Pow", "Mod", "Max", "Min", "Sum", "Mean", "PRelu", "Equal",

@@ -146,6 +146,8 @@ Session::Session(std::shared_ptr<const Graph> graph, const SessionOptions& opts)
     } catch (const Error& e) {
       if (std::string(e.what()).rfind(step.label, 0) == 0) throw;  // already names the node
       rethrow_with_context(e, step.label);
+    } catch (const std::exception& e) {
+      throw Error(ErrorKind::kInternal, step.label + ": " + e.what());
     }
     for (const Value* in : n->inputs()) step.in.push_back(in ? slot_for(in) : -1);
     for (const Value* out : n->outputs()) step.out.push_back(out ? slot_for(out) : -1);
@@ -223,9 +225,10 @@ void Session::release(Slot& s) {
 }
 
 void Session::check_inputs(const std::map<std::string, Tensor>& inputs) const {
-  for (const auto& [name, t] : inputs) {
+  for (const auto& entry : inputs) {
+    const std::string& name = entry.first;  // a plain reference: lambdas cannot capture bindings
     auto it = std::find_if(inputs_.begin(), inputs_.end(),
-                           [&](const PortInfo& p) { return p.name == name; });
+                           [&name](const PortInfo& p) { return p.name == name; });
     if (it == inputs_.end()) {
       std::string names;
       for (const PortInfo& p : inputs_) names += (names.empty() ? "" : ", ") + p.name;
@@ -281,6 +284,8 @@ std::vector<Tensor> Session::run(const std::map<std::string, Tensor>& inputs) {
         } catch (const Error& e) {
           if (std::string(e.what()).rfind(step.label, 0) == 0) throw;  // already names the node
           rethrow_with_context(e, step.label);
+        } catch (const std::exception& e) {  // oneDNN and the standard library report this way
+          throw Error(ErrorKind::kInternal, step.label + ": " + e.what());
         }
         for (size_t i = 0; i < step.out.size(); ++i)
           if (step.out[i] >= 0 && !slots_[static_cast<size_t>(step.out[i])].filled)

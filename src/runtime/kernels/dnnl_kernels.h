@@ -22,9 +22,57 @@ bool gemm_dnnl_supports(const KernelInit& init);
 std::unique_ptr<OpKernel> create_gemm_dnnl(const KernelInit& init);
 
 // --- oneDNN elementwise kernels ---
+/// Relu, LeakyRelu, Elu, Sigmoid, Tanh, HardSwish, HardSigmoid, Clip (constant bounds, min <=
+/// max), Exp, Sqrt, Abs, Round, Neg; f32.
+bool eltwise_dnnl_supports(const KernelInit& init);
+std::unique_ptr<OpKernel> create_eltwise_dnnl(const KernelInit& init);
+
+/// Add, Sub, Mul, Div, Max, Min of two f32 inputs where input 0 has the output's shape (or
+/// input 1 does and the op commutes).
+bool binary_dnnl_supports(const KernelInit& init);
+std::unique_ptr<OpKernel> create_binary_dnnl(const KernelInit& init);
+
+/// Concat of f32 inputs of one known rank (1 to 6), any axis.
+bool concat_dnnl_supports(const KernelInit& init);
+std::unique_ptr<OpKernel> create_concat_dnnl(const KernelInit& init);
+
+/// Sum and Mean of f32 inputs that all have one known shape (no broadcasting).
+bool sum_dnnl_supports(const KernelInit& init);
+std::unique_ptr<OpKernel> create_sum_dnnl(const KernelInit& init);
 // --- end oneDNN elementwise kernels ---
 
 // --- oneDNN layer kernels ---
+/// BatchNormalization, inference mode, with constant per-channel scale, B, mean and var.
+bool batch_normalization_dnnl_supports(const KernelInit& init);
+std::unique_ptr<OpKernel> create_batch_normalization_dnnl(const KernelInit& init);
+
+/// MatMul (f32, numpy broadcasting); a constant B is pre-packed.
+bool matmul_dnnl_supports(const KernelInit& init);
+std::unique_ptr<OpKernel> create_matmul_dnnl(const KernelInit& init);
+
+/// Softmax and LogSoftmax (f32, any opset's axis semantics).
+bool softmax_dnnl_supports(const KernelInit& init);
+std::unique_ptr<OpKernel> create_softmax_dnnl(const KernelInit& init);
+
+/// LRN with an odd size.
+bool lrn_dnnl_supports(const KernelInit& init);
+std::unique_ptr<OpKernel> create_lrn_dnnl(const KernelInit& init);
+
+/// ConvTranspose with constant weights and bias.
+bool conv_transpose_dnnl_supports(const KernelInit& init);
+std::unique_ptr<OpKernel> create_conv_transpose_dnnl(const KernelInit& init);
+
+/// LayerNormalization (stash_type 1, no Mean/InvStdDev outputs) with constant Scale and B.
+bool layer_normalization_dnnl_supports(const KernelInit& init);
+std::unique_ptr<OpKernel> create_layer_normalization_dnnl(const KernelInit& init);
+
+/// ReduceMean, ReduceSum, ReduceMax, ReduceMin (f32).
+bool reduce_dnnl_supports(const KernelInit& init);
+std::unique_ptr<OpKernel> create_reduce_dnnl(const KernelInit& init);
+
+/// Resize and Upsample where oneDNN's resampling maps coordinates exactly as ONNX does.
+bool resize_dnnl_supports(const KernelInit& init);
+std::unique_ptr<OpKernel> create_resize_dnnl(const KernelInit& init);
 // --- end oneDNN layer kernels ---
 
 }  // namespace trex
