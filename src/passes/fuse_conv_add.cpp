@@ -1,6 +1,6 @@
 // Runtime fusion: Add(Conv(x), r) with r of the Conv output's shape becomes trex.FusedConv
 // with r as its Sum input (a oneDNN binary post-op), the residual connection of ResNet and
-// MobileNet blocks. An activation after the Add fuses afterwards (fuse_conv_activation).
+// MobileNet blocks. An activation after the Add fuses afterwards (fuse_activation).
 #include "passes/passes.h"
 #include "passes/runtime_fusion.h"
 
@@ -46,7 +46,7 @@ class FuseConvAdd : public LocalRewrite {
     size_t i = fusable_conv(add.input(0)) && same_static_shape(add.input(0), add.input(1)) ? 0 : 1;
     Node* conv = fusable_conv(add.input(i));
     Value* residual = add.input(1 - i);
-    Node* fused = conv->domain().empty() ? make_fused_conv(g, conv) : conv;
+    Node* fused = conv->domain().empty() ? make_fused(g, conv, kFusedConv) : conv;
     while (fused->num_inputs() < 3) fused->add_input(nullptr);
     fused->add_input(residual);
     bypass_node(g, &add, 0, fused->output(0));

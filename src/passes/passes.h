@@ -15,7 +15,7 @@ std::unique_ptr<GraphPass> make_constant_folding();
 std::unique_ptr<GraphPass> make_fold_batch_norm();
 std::unique_ptr<GraphPass> make_dead_node_elimination();
 std::unique_ptr<GraphPass> make_fuse_conv_add();
-std::unique_ptr<GraphPass> make_fuse_conv_activation();
+std::unique_ptr<GraphPass> make_fuse_activation();
 
 struct PipelineOptions {
   /// Runs the IR verifier after every pass (on in debug builds and tests).

@@ -53,7 +53,7 @@ void fuse_for_runtime(Graph& g) {
   // the Relu then finds a FusedConv to join (oneDNN applies the sum, then the activation).
   std::vector<std::unique_ptr<GraphPass>> passes;
   passes.push_back(make_fuse_conv_add());
-  passes.push_back(make_fuse_conv_activation());
+  passes.push_back(make_fuse_activation());
   for (const auto& p : passes) {
     p->run(g);
 #ifndef NDEBUG

@@ -5,9 +5,9 @@
 
 namespace trex {
 
-Node* make_fused_conv(Graph& g, Node* conv) {
-  TREX_ASSERT(conv->op_type() == "Conv" && conv->num_outputs() == 1);
-  Node* fused = g.add_node(kFusedConv, conv->inputs(), 1, conv->name() + "_fused", kTrexDomain);
+Node* make_fused(Graph& g, Node* conv, const char* fused_op) {
+  TREX_ASSERT((conv->op_type() == "Conv" || conv->op_type() == "Gemm") && conv->num_outputs() == 1);
+  Node* fused = g.add_node(fused_op, conv->inputs(), 1, conv->name() + "_fused", kTrexDomain);
   for (const auto& [k, a] : conv->attrs()) fused->set_attr(k, a);
   fused->output(0)->set_type(conv->output(0)->type());
   Value* old_out = conv->output(0);

@@ -10,9 +10,11 @@ constexpr const char* kTrexDomain = "trex";
 /// Conv (inputs X, W, B?) + optional Sum input (index 3, added before the activation) +
 /// attributes of Conv, plus `activation` (op name or "") and `activation_params` (floats).
 constexpr const char* kFusedConv = "FusedConv";
+/// Gemm (inputs A, B, C?) + attributes of Gemm, plus `activation` / `activation_params`.
+constexpr const char* kFusedGemm = "FusedGemm";
 
-/// Replaces a Conv node by an equivalent trex.FusedConv (same inputs, attributes and
-/// output value) and returns it.
-Node* make_fused_conv(Graph& g, Node* conv);
+/// Replaces a Conv or Gemm node by the equivalent trex-domain `fused_op` (same inputs,
+/// attributes and output value name) and returns it.
+Node* make_fused(Graph& g, Node* node, const char* fused_op);
 
 }  // namespace trex

@@ -27,7 +27,7 @@ std::vector<KernelDef> build_registry() {
   add({"FusedConv"}, Backend::kDnnl, conv_dnnl_supports, create_conv_dnnl);  // trex domain
   add({"MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool"}, Backend::kDnnl,
       pool_dnnl_supports, create_pool_dnnl);
-  add({"Gemm"}, Backend::kDnnl, gemm_dnnl_supports, create_gemm_dnnl);
+  add({"Gemm", "FusedGemm"}, Backend::kDnnl, gemm_dnnl_supports, create_gemm_dnnl);
   // --- oneDNN elementwise kernels ---
   add({"Relu", "LeakyRelu", "Elu", "Sigmoid", "Tanh", "HardSwish", "HardSigmoid", "Clip", "Exp",
        "Sqrt", "Abs", "Round", "Neg"},
@@ -97,7 +97,7 @@ std::vector<KernelDef> build_registry() {
   add({"Constant", "Shape", "Size", "Cast", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Concat",
        "Gather", "Slice", "Transpose", "Where", "Range", "ConstantOfShape", "Expand"},
       kRef, nullptr, create_fold_eval_ref);
-  add({"FusedConv"}, kRef, nullptr, create_fused_conv_ref);  // trex domain: runtime fusions
+  add({"FusedConv", "FusedGemm"}, kRef, nullptr, create_fused_ref);  // trex domain: runtime fusions
   // --- NN reference kernels: convolution, pooling, normalization ---
   add({"Conv"}, kRef, nullptr, create_conv_ref);
   add({"ConvTranspose"}, kRef, nullptr, create_conv_transpose_ref);

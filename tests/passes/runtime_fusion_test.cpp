@@ -85,3 +85,53 @@ TEST(RuntimeFusion, ConstantClipFoldsIntoActivationParams) {
 
 }  // namespace
 }  // namespace trex::testing
+
+namespace trex::testing {
+namespace {
+
+/// x * Sigmoid(x) after a Conv, and PyTorch's exact GELU after a Gemm, become activations.
+TEST(RuntimeFusion, SiluAndGeluPatternsFuse) {
+  {
+    ConvNet n;
+    make_conv(n);
+    GraphBuilder b(n.g);
+    b.output(b.op("Mul", {b.op("Sigmoid", {n.conv}), n.conv}), "y");
+    fuse_for_runtime(n.g);
+    verify(n.g);
+    ASSERT_EQ(n.g.num_nodes(), 1u);
+    EXPECT_EQ(n.g.nodes()[0]->attr_string("activation", ""), "Swish");
+  }
+  {
+    Graph g;
+    GraphBuilder b(g);
+    Value* a = b.input("a", DType::kFloat32, {3, 4});
+    Value* h =
+        b.op("Gemm",
+             {a, b.constant("w", random_tensor({4, 5}, 1)), b.constant("c", random_tensor({5}, 2))},
+             {}, "fc");
+    h->set_type({DType::kFloat32, Shape{3, 5}});
+    Value* e = b.op("Erf", {b.op("Div", {h, b.constant("s2", Tensor::scalar_f32(1.4142135f))})});
+    Value* inner = b.op("Mul", {h, b.op("Add", {e, b.constant("one", Tensor::scalar_f32(1.0f))})});
+    b.output(b.op("Mul", {inner, b.constant("half", Tensor::scalar_f32(0.5f))}), "y");
+    fuse_for_runtime(g);
+    verify(g);
+    ASSERT_EQ(g.num_nodes(), 1u);
+    EXPECT_EQ(g.nodes()[0]->op_type(), kFusedGemm);
+    EXPECT_EQ(g.nodes()[0]->attr_string("activation", ""), "Gelu");
+    EXPECT_EQ(g.outputs()[0]->name(), "y");
+  }
+}
+
+TEST(RuntimeFusion, SiluWithAThirdReaderStays) {
+  ConvNet n;
+  make_conv(n);
+  GraphBuilder b(n.g);
+  b.output(b.op("Mul", {b.op("Sigmoid", {n.conv}), n.conv}), "y");
+  b.output(b.op("Neg", {n.conv}), "z");
+  fuse_for_runtime(n.g);
+  EXPECT_EQ(count_ops(n.g, "Conv"), 1);
+  EXPECT_EQ(count_ops(n.g, "Sigmoid"), 1);
+}
+
+}  // namespace
+}  // namespace trex::testing

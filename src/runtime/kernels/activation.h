@@ -23,7 +23,9 @@ struct Activation {
     kHardSigmoid,
     kHardSwish,
     kTanh,
-    kElu
+    kElu,
+    kSwish,  ///< SiLU: x * sigmoid(x)
+    kGelu    ///< exact GELU: 0.5 x (1 + erf(x / sqrt 2))
   };
   Kind kind = Kind::kNone;
   float a = 0, b = 0;  ///< Clip: min, max; LeakyRelu/Elu: alpha; HardSigmoid: alpha, beta
@@ -44,6 +46,10 @@ struct Activation {
       act.kind = Kind::kTanh;
     else if (name == "HardSwish")
       act.kind = Kind::kHardSwish;
+    else if (name == "Swish")
+      act.kind = Kind::kSwish;
+    else if (name == "Gelu")
+      act.kind = Kind::kGelu;
     else if (name == "LeakyRelu")
       act = {Kind::kLeakyRelu, param(0), 0};
     else if (name == "Elu")
@@ -77,6 +83,10 @@ struct Activation {
         return std::tanh(v);
       case Kind::kElu:
         return v < 0 ? a * (std::exp(v) - 1.0f) : v;
+      case Kind::kSwish:
+        return v / (1.0f + std::exp(-v));
+      case Kind::kGelu:
+        return 0.5f * v * (1.0f + std::erf(v / std::sqrt(2.0f)));
     }
     return v;
   }
@@ -111,6 +121,12 @@ struct Activation {
         return;
       case Kind::kElu:
         ops.append_eltwise(1.0f, alg::eltwise_elu, a, 0.0f);
+        return;
+      case Kind::kSwish:
+        ops.append_eltwise(1.0f, alg::eltwise_swish, 1.0f, 0.0f);
+        return;
+      case Kind::kGelu:
+        ops.append_eltwise(1.0f, alg::eltwise_gelu_erf, 0.0f, 0.0f);
         return;
     }
   }

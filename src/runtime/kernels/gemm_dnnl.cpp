@@ -1,4 +1,5 @@
-// Gemm on oneDNN's matmul (f32): Y = A * op(B) + C with B a constant, pre-packed once into
+// Gemm and trex.FusedGemm (Gemm + activation post-op) on oneDNN's matmul (f32):
+// Y = act(A * op(B) + C) with B a constant, pre-packed once into
 // the layout the implementation prefers, and C (if any) a constant row vector used as the
 // bias. M (the batch) may vary; primitives are cached per M. Other forms (transA, alpha or
 // beta other than 1, a non-constant or 2-D C) use the reference kernel.
@@ -6,6 +7,7 @@
 
 #include "runtime/dnnl_context.h"
 #include "runtime/kernel.h"
+#include "runtime/kernels/activation.h"
 #include "runtime/kernels/dnnl_kernels.h"
 #include "util/error.h"
 
@@ -18,7 +20,10 @@ using dnnl::memory;
 class GemmDnnl : public OpKernel {
  public:
   explicit GemmDnnl(const KernelInit& init)
-      : b_(*init.constant(1)), trans_b_(init.node->attr_int("transB", 0) != 0) {
+      : b_(*init.constant(1)),
+        trans_b_(init.node->attr_int("transB", 0) != 0),
+        act_(Activation::parse(init.node->attr_string("activation", ""),
+                               init.node->attr_floats("activation_params"))) {
     if (const Tensor* c = init.constant(2)) bias_ = *c;
     k_ = trans_b_ ? b_.dims()[1] : b_.dims()[0];
     n_ = trans_b_ ? b_.dims()[0] : b_.dims()[1];
@@ -56,7 +61,11 @@ class GemmDnnl : public OpKernel {
     memory::desc bias_md({1, n_}, memory::data_type::f32, memory::format_tag::ab);
     auto desc = bias_.empty() ? dnnl::matmul::desc(src_md, w_any, dst_md)
                               : dnnl::matmul::desc(src_md, w_any, bias_md, dst_md);
-    dnnl::matmul::primitive_desc pd(desc, dnnl_engine());
+    dnnl::post_ops ops;  // trex.FusedGemm's activation
+    act_.append_to(ops);
+    dnnl::primitive_attr attr;
+    attr.set_post_ops(ops);
+    dnnl::matmul::primitive_desc pd(desc, attr, dnnl_engine());
     Compiled c;
     c.prim = dnnl::matmul(pd);
     // B as given ([K,N], or [N,K] read transposed) into the implementation's layout, once.
@@ -72,6 +81,7 @@ class GemmDnnl : public OpKernel {
 
   Tensor b_, bias_;
   bool trans_b_;
+  Activation act_;
   int64_t k_, n_;
   std::map<int64_t, Compiled> cache_;
 };

@@ -11,7 +11,7 @@ namespace trex {
 std::unique_ptr<OpKernel> create_binary_ref(const KernelInit& init);
 std::unique_ptr<OpKernel> create_unary_ref(const KernelInit& init);
 std::unique_ptr<OpKernel> create_fold_eval_ref(const KernelInit& init);
-std::unique_ptr<OpKernel> create_fused_conv_ref(const KernelInit& init);
+std::unique_ptr<OpKernel> create_fused_ref(const KernelInit& init);
 
 // --- NN reference kernels ---
 std::unique_ptr<OpKernel> create_conv_ref(const KernelInit& init);

@@ -111,7 +111,9 @@ TEST(ConvDnnl, FusedSumAndActivationsMatchReference) {
       {"HardSigmoid", {{"alpha", 0.25f}, {"beta", 0.4f}}},
       {"HardSwish", {}},
       {"Tanh", {}},
-      {"Elu", {{"alpha", 0.7f}}}};
+      {"Elu", {{"alpha", 0.7f}}},
+      {"Silu", {}},   // built as x * Sigmoid(x) below
+      {"Gelu", {}}};  // built as 0.5 * x * (1 + Erf(x / sqrt 2)) below
   for (bool with_sum : {false, true})
     for (const auto& [act, attrs] : acts) {
       auto g = std::make_shared<Graph>();
@@ -127,7 +129,19 @@ TEST(ConvDnnl, FusedSumAndActivationsMatchReference) {
         y = b.op("Add", {y, x});
         y->set_type({DType::kFloat32, Shape{2, 4, 6, 5}});
       }
-      b.output(b.op(act, {y}, attrs), "out");
+      Value* out;
+      if (act == "Silu") {
+        out = b.op("Mul", {y, b.op("Sigmoid", {y})});
+      } else if (act == "Gelu") {
+        Value* e =
+            b.op("Erf", {b.op("Div", {y, b.constant("s2", Tensor::scalar_f32(1.41421356f))})});
+        out = b.op("Mul",
+                   {b.op("Mul", {y, b.op("Add", {e, b.constant("one", Tensor::scalar_f32(1.0f))})}),
+                    b.constant("half", Tensor::scalar_f32(0.5f))});
+      } else {
+        out = b.op(act, {y}, attrs);
+      }
+      b.output(out, "out");
       SessionOptions ref_opts;
       ref_opts.reference_only = true;
       Session ref(g, ref_opts), fast(g, {});

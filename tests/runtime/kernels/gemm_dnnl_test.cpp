@@ -54,6 +54,26 @@ TEST(GemmDnnl, MatchesReference) {
     }
 }
 
+TEST(GemmDnnl, FusedActivationsMatchReference) {
+  for (const char* act : {"Relu", "Sigmoid", "Tanh", "HardSwish"}) {
+    auto g = gemm_graph(9, 6, true, 1);
+    Value* y = g->outputs()[0];
+    y->set_type({DType::kFloat32, Shape({Dim::symbolic("M"), 6})});
+    GraphBuilder b(*g);
+    Node* a = g->add_node(act, {y}, 1, "act");
+    g->set_output(0, a->output(0));
+    SessionOptions ref_opts;
+    ref_opts.reference_only = true;
+    Session ref(g, ref_opts), fast(g, {});
+    ASSERT_EQ(fast.kernel_choices().size(), 1u) << act;
+    EXPECT_EQ(fast.kernel_choices()[0], "gemm_fused (FusedGemm): dnnl") << act;
+    Tensor in = random_matrix({4, 9}, 3);
+    Tensor want = ref.run({{"a", in}})[0], got = fast.run({{"a", in}})[0];
+    for (int64_t i = 0; i < want.numel(); ++i)
+      ASSERT_NEAR(want.data<float>()[i], got.data<float>()[i], 1e-5f) << act << " i=" << i;
+  }
+}
+
 TEST(GemmDnnl, LeavesOtherFormsToTheReference) {
   EXPECT_EQ(Session(gemm_graph(4, 3, false, 1, {{"alpha", 0.5f}}), {}).kernel_choices()[0],
             "gemm (Gemm): reference");

@@ -1,5 +1,6 @@
-// Reference trex.FusedConv: the reference Conv, then the Sum input added, then the
-// activation, exactly the unfused ops in sequence. The oneDNN kernel is checked against it.
+// Reference trex.FusedConv and trex.FusedGemm: the reference Conv or Gemm, then (FusedConv)
+// the Sum input added, then the activation, exactly the unfused ops in sequence. The oneDNN
+// kernels are checked against it.
 #include <string>
 
 #include "runtime/kernel.h"
@@ -37,7 +38,7 @@ class ConvInputs : public KernelContext {
 class FusedConvRef : public OpKernel {
  public:
   explicit FusedConvRef(const KernelInit& init)
-      : conv_(create_conv_ref(init)),
+      : conv_(init.node->op_type() == "FusedGemm" ? create_gemm_ref(init) : create_conv_ref(init)),
         act_(Activation::parse(init.node->attr_string("activation", ""),
                                init.node->attr_floats("activation_params"))) {}
 
@@ -66,7 +67,7 @@ class FusedConvRef : public OpKernel {
 
 }  // namespace
 
-std::unique_ptr<OpKernel> create_fused_conv_ref(const KernelInit& init) {
+std::unique_ptr<OpKernel> create_fused_ref(const KernelInit& init) {
   return std::make_unique<FusedConvRef>(init);
 }
 
