@@ -37,6 +37,12 @@ class KernelContext {
   /// it for writing. Omitted optional outputs still get scratch memory, so kernels need not
   /// care.
   virtual TensorView& output(size_t i, DType dtype, const std::vector<int64_t>& dims) = 0;
+  /// Like output(), but takes over the buffer of input `input` when this step is that
+  /// value's last reader, no other input of the step is the same value, and the layouts
+  /// and sizes agree; `reused` says whether it did (then the output already holds the
+  /// input's bytes, and the kernel must not read that input afterwards).
+  virtual TensorView& output_reusing(size_t i, size_t input, DType dtype,
+                                     const std::vector<int64_t>& dims, bool& reused) = 0;
   /// Whether output i is read by anything (lets kernels skip optional outputs).
   virtual bool output_needed(size_t i) const = 0;
   /// Whether output i is to be written channels-last (decided when the session loads).

@@ -68,6 +68,31 @@ class Session::Context : public KernelContext {
     slot.filled = true;
     return slot.view;
   }
+  TensorView& output_reusing(size_t i, size_t input, DType dtype, const std::vector<int64_t>& dims,
+                             bool& reused) override {
+    reused = false;
+    int in_id = input < step_.in.size() ? step_.in[input] : -1;
+    int out_id = step_.out[i];
+    if (in_id >= 0 && out_id >= 0) {
+      Slot& src = s_.slots_[static_cast<size_t>(in_id)];
+      Slot& dst = s_.slots_[static_cast<size_t>(out_id)];
+      TensorView want{dtype, dims, nullptr, dst.channels_last};
+      bool sole = std::count(step_.in.begin(), step_.in.end(), in_id) == 1;
+      if (sole && src.buffer.data && !src.keep && src.remaining == 1 &&
+          src.channels_last == dst.channels_last && src.view.dims == dims &&
+          src.view.dtype == dtype && src.buffer.size >= want.nbytes()) {
+        TREX_ASSERT(!dst.filled);
+        dst.buffer = src.buffer;  // the input's last reader is this step: its buffer moves
+        src.buffer = Buffer{};
+        want.data = dst.buffer.data;
+        dst.view = std::move(want);
+        dst.filled = true;
+        reused = true;
+        return dst.view;
+      }
+    }
+    return output(i, dtype, dims);
+  }
   bool output_needed(size_t i) const override {
     int id = step_.out[i];
     return id >= 0 &&

@@ -60,7 +60,12 @@ class ConvDnnl : public OpKernel {
     const TensorView* sum_in = has_sum_ ? ctx.input(3) : nullptr;
     Layouts layouts{x.channels_last, ctx.output_channels_last(0), sum_in && sum_in->channels_last};
     Compiled& c = compiled_for(x.dims, layouts, label);
-    TensorView& y = ctx.output(0, DType::kFloat32, c.out_dims);
+    // With a residual whose last reader this is, write into its buffer: the sum post-op then
+    // needs no copy of it.
+    bool in_place = false;
+    TensorView& y = has_sum_ && c.pd_dst_md == c.dst_md && c.sum_md == c.dst_md
+                        ? ctx.output_reusing(0, 3, DType::kFloat32, c.out_dims, in_place)
+                        : ctx.output(0, DType::kFloat32, c.out_dims);
     memory src_user(c.src_md, dnnl_engine(), x.data);
     memory dst_user(c.dst_md, dnnl_engine(), y.data);
     memory src = src_user, dst = dst_user;
@@ -76,8 +81,10 @@ class ConvDnnl : public OpKernel {
       const TensorView* sum = ctx.input(3);
       if (!sum || sum->dims != c.out_dims || sum->dtype != DType::kFloat32)
         throw_invalid(label + ": Sum input must be f32 with the Conv output's shape");
-      memory sum_user(c.sum_md, dnnl_engine(), sum->data);
-      dnnl::reorder(sum_user, dst).execute(dnnl_stream(), sum_user, dst);
+      if (!in_place) {
+        memory sum_user(c.sum_md, dnnl_engine(), sum->data);
+        dnnl::reorder(sum_user, dst).execute(dnnl_stream(), sum_user, dst);
+      }
     }
     c.prim.execute(dnnl_stream(), args);
     if (c.pd_dst_md != c.dst_md) dnnl::reorder(dst, dst_user).execute(dnnl_stream(), dst, dst_user);
@@ -145,15 +152,16 @@ class ConvDnnl : public OpKernel {
     memory::dims dil(spatial);
     for (size_t i = 0; i < spatial; ++i) dil[i] = p_.dilations[i] - 1;  // oneDNN counts gaps
     bool has_bias = !bias_.empty();
-    auto desc =
-        has_bias ? dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference,
-                                                   dnnl::algorithm::convolution_direct, src_any,
-                                                   w_any, b_md, dst_any, to_dnnl_dims(p_.strides),
-                                                   dil, to_dnnl_dims(pad_l), to_dnnl_dims(pad_r))
-                 : dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference,
-                                                   dnnl::algorithm::convolution_direct, src_any,
-                                                   w_any, dst_any, to_dnnl_dims(p_.strides), dil,
-                                                   to_dnnl_dims(pad_l), to_dnnl_dims(pad_r));
+    auto make_desc = [&](const memory::desc& src, const memory::desc& dst) {
+      return has_bias ? dnnl::convolution_forward::desc(
+                            dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+                            src, w_any, b_md, dst, to_dnnl_dims(p_.strides), dil,
+                            to_dnnl_dims(pad_l), to_dnnl_dims(pad_r))
+                      : dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference,
+                                                        dnnl::algorithm::convolution_direct, src,
+                                                        w_any, dst, to_dnnl_dims(p_.strides), dil,
+                                                        to_dnnl_dims(pad_l), to_dnnl_dims(pad_r));
+    };
     dnnl::post_ops ops;
     // The residual joins as a sum post-op: dst is first filled with it, and the convolution
     // accumulates into it (oneDNN's fast convolutions support sum, not a binary add).
@@ -161,7 +169,14 @@ class ConvDnnl : public OpKernel {
     act_.append_to(ops);
     dnnl::primitive_attr attr;
     attr.set_post_ops(ops);
-    dnnl::convolution_forward::primitive_desc pd(desc, attr, dnnl_engine());
+    // First ask for the activations exactly as they are (no reorders at all); if oneDNN can
+    // only do that with a slow generic implementation, let it pick its layouts instead.
+    dnnl::convolution_forward::primitive_desc pd(make_desc(src_md, dst_md), attr, dnnl_engine(),
+                                                 true);
+    std::string impl = pd ? pd.impl_info_str() : "";
+    if (!pd || impl.find("gemm") != std::string::npos || impl.find("ref") != std::string::npos)
+      pd = dnnl::convolution_forward::primitive_desc(make_desc(src_any, dst_any), attr,
+                                                     dnnl_engine());
     Compiled c;
     c.prim = dnnl::convolution_forward(pd);
     c.src_md = src_md;

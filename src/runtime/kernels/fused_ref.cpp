@@ -25,6 +25,11 @@ class ConvInputs : public KernelContext {
   }
   /// The output the Conv wrote, after it ran.
   TensorView* written() const { return out_; }
+  TensorView& output_reusing(size_t i, size_t input, DType dtype, const std::vector<int64_t>& dims,
+                             bool& reused) override {
+    reused = false;  // the wrapped kernel sees only X, W, B: nothing to take over
+    return output(i, dtype, dims);
+  }
   bool output_needed(size_t i) const override { return ctx_.output_needed(i); }
   bool output_channels_last(size_t i) const override { return ctx_.output_channels_last(i); }
   int threads() const override { return ctx_.threads(); }
