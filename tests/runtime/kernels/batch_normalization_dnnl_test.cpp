@@ -3,61 +3,37 @@
 // are channels-last in every combination.
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <cmath>
-#include <random>
-
-#include "ir/builder.h"
-#include "runtime/session.h"
+#include "runtime/kernels/dnnl_test_util.h"
 
 namespace trex {
 namespace {
 
-Tensor random_f32(const std::vector<int64_t>& dims, uint32_t seed, float lo = -1.0f,
-                  float hi = 1.0f) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> d(lo, hi);
-  Tensor t(DType::kFloat32, dims);
-  for (int64_t i = 0; i < t.numel(); ++i) t.mutable_data<float>()[i] = d(rng);
-  return t;
-}
+using dnnl_test::expect_matches_reference;
+using dnnl_test::random_f32;
+using dnnl_test::Tolerance;
 
 /// BatchNormalization of X (with `dims`) by random constant statistics.
 Value* add_bn(GraphBuilder& b, Value* x, int64_t channels, const std::string& name) {
   return b.op("BatchNormalization",
-              {x, b.constant(name + "_scale", random_f32({channels}, 1)),
-               b.constant(name + "_b", random_f32({channels}, 2)),
-               b.constant(name + "_mean", random_f32({channels}, 3)),
+              {x, b.constant(name + "_scale", random_f32({channels}, 1, -1.0f, 1.0f)),
+               b.constant(name + "_b", random_f32({channels}, 2, -1.0f, 1.0f)),
+               b.constant(name + "_mean", random_f32({channels}, 3, -1.0f, 1.0f)),
                b.constant(name + "_var", random_f32({channels}, 4, 0.1f, 2.0f))},
               {{"epsilon", 1e-3f}}, name);
-}
-
-void expect_match(const std::shared_ptr<Graph>& g, const std::vector<int64_t>& x_dims,
-                  const std::vector<std::string>& choices, const std::string& what) {
-  SessionOptions ref_opts;
-  ref_opts.reference_only = true;
-  Session ref(g, ref_opts), fast(g, {});
-  ASSERT_EQ(fast.kernel_choices(), choices) << what;
-  Tensor x = random_f32(x_dims, 42);
-  Tensor want = ref.run({{"x", x}})[0], got = fast.run({{"x", x}})[0];
-  ASSERT_EQ(want.dims(), got.dims()) << what;
-  float scale = 1.0f, diff = 0.0f;
-  for (int64_t k = 0; k < want.numel(); ++k) {
-    scale = std::max(scale, std::fabs(want.data<float>()[k]));
-    diff = std::max(diff, std::fabs(want.data<float>()[k] - got.data<float>()[k]));
-  }
-  EXPECT_LE(diff, 1e-5f * scale) << what;
 }
 
 TEST(BatchNormalizationDnnl, MatchesReferenceOnOddShapes) {
   const std::vector<std::vector<int64_t>> shapes = {
       {3, 7}, {2, 5, 11}, {1, 3, 7, 9}, {2, 17, 5, 3}, {1, 4, 3, 5, 7}};
   for (const auto& dims : shapes) {
+    const std::string what = Shape::from_static(dims).to_string();
     auto g = std::make_shared<Graph>();
     GraphBuilder b(*g);
     Value* x = b.input("x", DType::kFloat32, Shape::from_static(dims));
     b.output(add_bn(b, x, dims[1], "bn"), "y");
-    expect_match(g, dims, {"bn (BatchNormalization): dnnl"}, Shape::from_static(dims).to_string());
+    auto choices = expect_matches_reference(g, {{"x", random_f32(dims, 42, -1.0f, 1.0f)}}, what,
+                                            Tolerance::relative_to_largest(1e-5f));
+    EXPECT_EQ(choices, std::vector<std::string>{"bn (BatchNormalization): dnnl"}) << what;
   }
 }
 
@@ -65,31 +41,11 @@ TEST(BatchNormalizationDnnl, MatchesReferenceOnOddShapes) {
 /// combination of plain and channels-last input and output.
 TEST(BatchNormalizationDnnl, ChannelsLastBetweenConvolutions) {
   const std::vector<int64_t> dims = {2, 6, 7, 5};
-  for (bool conv_before : {false, true})
-    for (bool conv_after : {false, true}) {
-      auto g = std::make_shared<Graph>();
-      GraphBuilder b(*g);
-      Value* v = b.input("x", DType::kFloat32, Shape::from_static(dims));
-      std::vector<std::string> choices;
-      auto conv = [&](Value* in, const std::string& name) {
-        Value* out =
-            b.op("Conv", {in, b.constant(name + "_w", random_f32({6, 6, 1, 1}, 9))}, {}, name);
-        out->set_type({DType::kFloat32, Shape::from_static(dims)});
-        return out;
-      };
-      if (conv_before) v = conv(v, "c1");
-      v = add_bn(b, v, 6, "bn");
-      v->set_type({DType::kFloat32, Shape::from_static(dims)});
-      if (conv_after) v = conv(v, "c2");
-      b.output(v, "y");
-      if (conv_before) choices.push_back("c1 (Conv): dnnl, channels-last");
-      choices.push_back(std::string("bn (BatchNormalization): dnnl") +
-                        (conv_after ? ", channels-last" : ""));
-      if (conv_after) choices.push_back("c2 (Conv): dnnl");
-      expect_match(
-          g, dims, choices,
-          "before=" + std::to_string(conv_before) + " after=" + std::to_string(conv_after));
-    }
+  const Tensor w = random_f32({6, 6, 1, 1}, 9, -1.0f, 1.0f);
+  dnnl_test::expect_channels_last_between_convolutions(
+      random_f32(dims, 42, -1.0f, 1.0f),
+      [](GraphBuilder& b, Value* v) { return add_bn(b, v, 6, "bn"); }, dims,
+      "bn (BatchNormalization): dnnl", w, w, Tolerance::relative_to_largest(1e-5f));
 }
 
 TEST(BatchNormalizationDnnl, NonConstantStatisticsUseReference) {
@@ -98,7 +54,8 @@ TEST(BatchNormalizationDnnl, NonConstantStatisticsUseReference) {
   Value* x = b.input("x", DType::kFloat32, Shape{1, 3, 4, 4});
   Value* s = b.input("s", DType::kFloat32, Shape{3});
   b.output(b.op("BatchNormalization",
-                {x, s, b.constant("b", random_f32({3}, 2)), b.constant("m", random_f32({3}, 3)),
+                {x, s, b.constant("b", random_f32({3}, 2, -1.0f, 1.0f)),
+                 b.constant("m", random_f32({3}, 3, -1.0f, 1.0f)),
                  b.constant("v", random_f32({3}, 4, 0.1f, 1.0f))},
                 {}, "bn"),
            "y");

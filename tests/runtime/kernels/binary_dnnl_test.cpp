@@ -95,7 +95,7 @@ TEST(BinaryDnnl, ChannelsLastBetweenConvolutions) {
   // Max with a full-shape graph input (plain) turns channels-last into the plain output.
   b.output(b.op("Max", {c3, b.input("z", DType::kFloat32, Shape{2, 2, 9, 7})}, {}, "max"), "y");
   auto choices = expect_matches_reference(
-      g, {{"x", random_f32(xd, 6)}, {"z", random_f32({2, 2, 9, 7}, 7)}}, "channels-last", 1e-5f);
+      g, {{"x", random_f32(xd, 6)}, {"z", random_f32({2, 2, 9, 7}, 7)}}, "channels-last", {1e-5f});
   EXPECT_EQ(choices, (std::vector<std::string>{
                          "conv1 (Conv): dnnl, channels-last", "conv2 (Conv): dnnl, channels-last",
                          "mul (Mul): dnnl, channels-last", "sub (Sub): dnnl, channels-last",

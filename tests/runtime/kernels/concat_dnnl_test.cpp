@@ -14,13 +14,7 @@ using dnnl_test::typed;
 
 std::shared_ptr<Graph> concat_graph(const std::vector<std::vector<int64_t>>& shapes, int64_t axis,
                                     DType dtype = DType::kFloat32) {
-  auto g = std::make_shared<Graph>();
-  GraphBuilder b(*g);
-  std::vector<Value*> ins;
-  for (size_t i = 0; i < shapes.size(); ++i)
-    ins.push_back(b.input("x" + std::to_string(i), dtype, Shape::from_static(shapes[i])));
-  b.output(b.op("Concat", ins, {{"axis", axis}}, "n"), "y");
-  return g;
+  return dnnl_test::node_graph("Concat", shapes, {{"axis", axis}}, dtype);
 }
 
 TEST(ConcatDnnl, MatchesReferenceOnOddShapes) {
@@ -48,7 +42,8 @@ TEST(ConcatDnnl, MatchesReferenceOnOddShapes) {
       feeds["x" + std::to_string(i)] = random_f32(c.shapes[i], seed++);
       what += " " + Shape::from_static(c.shapes[i]).to_string();
     }
-    auto choices = expect_matches_reference(concat_graph(c.shapes, c.axis), feeds, what, 0, 0);
+    auto choices =
+        expect_matches_reference(concat_graph(c.shapes, c.axis), feeds, what, {0.0f, 0.0f});
     EXPECT_EQ(choices[0], "n (Concat): dnnl") << what;
   }
   // Not f32: the reference (which also folds shape computations).
@@ -70,7 +65,7 @@ TEST(ConcatDnnl, ChannelsLastAlongChannels) {
   // A second concatenation, on the last axis, reads channels-last conv3 into a plain output.
   b.output(b.op("Concat", {c3, c3}, {{"axis", int64_t{-1}}}, "cat2"), "y");
   auto choices =
-      expect_matches_reference(g, {{"x", random_f32(xd, 4)}}, "channels-last", 1e-5f, 1e-5f);
+      expect_matches_reference(g, {{"x", random_f32(xd, 4)}}, "channels-last", {1e-5f, 1e-5f});
   EXPECT_EQ(choices,
             (std::vector<std::string>{
                 "conv1 (Conv): dnnl, channels-last", "conv2 (Conv): dnnl, channels-last",

@@ -2,15 +2,12 @@
 // shapes (groups, depthwise, dilation, strides, asymmetric pads, auto_pad, 1-D and 3-D).
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <cmath>
-#include <random>
-
-#include "ir/builder.h"
-#include "runtime/session.h"
+#include "runtime/kernels/dnnl_test_util.h"
 
 namespace trex {
 namespace {
+
+using dnnl_test::Tolerance;
 
 struct ConvCase {
   std::vector<int64_t> x;  // N, C, spatial...
@@ -20,12 +17,9 @@ struct ConvCase {
   bool bias;
 };
 
+/// A float32 tensor of `dims` uniform in [-1, 1).
 Tensor random_f32(const std::vector<int64_t>& dims, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> d(-1.0f, 1.0f);
-  Tensor t(DType::kFloat32, dims);
-  for (int64_t i = 0; i < t.numel(); ++i) t.mutable_data<float>()[i] = d(rng);
-  return t;
+  return dnnl_test::random_f32(dims, seed, -1.0f, 1.0f);
 }
 
 std::shared_ptr<Graph> conv_graph(const ConvCase& c) {
@@ -62,20 +56,11 @@ TEST(ConvDnnl, MatchesReferenceOnOddShapes) {
   };
   for (size_t i = 0; i < cases.size(); ++i) {
     auto g = conv_graph(cases[i]);
-    SessionOptions ref_opts;
-    ref_opts.reference_only = true;
-    Session ref(g, ref_opts), fast(g, {});
-    ASSERT_EQ(fast.kernel_choices()[0], "conv (Conv): dnnl") << "case " << i;
-    Tensor x = random_f32(cases[i].x, 100 + static_cast<uint32_t>(i));
-    Tensor want = ref.run({{"x", x}})[0];
-    Tensor got = fast.run({{"x", x}})[0];
-    ASSERT_EQ(want.dims(), got.dims()) << "case " << i;
-    float scale = 1.0f, diff = 0.0f;
-    for (int64_t k = 0; k < want.numel(); ++k) {
-      scale = std::max(scale, std::fabs(want.data<float>()[k]));
-      diff = std::max(diff, std::fabs(want.data<float>()[k] - got.data<float>()[k]));
-    }
-    EXPECT_LE(diff, 1e-5f * scale) << "case " << i;
+    const std::string what = "case " + std::to_string(i);
+    auto choices = dnnl_test::expect_matches_reference(
+        g, {{"x", random_f32(cases[i].x, 100 + static_cast<uint32_t>(i))}}, what,
+        Tolerance::relative_to_largest(1e-5f));
+    EXPECT_EQ(choices[0], "conv (Conv): dnnl") << what;
   }
 }
 
@@ -83,23 +68,15 @@ TEST(ConvDnnl, BatchMayChangeBetweenRuns) {
   auto g = conv_graph({{1, 3, 6, 6}, 4, 3, 1, 1, 1, {1, 1, 1, 1}, "", true});
   // Re-declare the batch as symbolic so runs may differ.
   g->inputs()[0]->set_type({DType::kFloat32, Shape({Dim::symbolic("N"), 3, 6, 6})});
-  SessionOptions ref_opts;
-  ref_opts.reference_only = true;
-  Session ref(g, ref_opts), fast(g, {});
+  dnnl_test::DifferentialSessions s(g);
   for (int64_t n : {1, 3, 2}) {
-    Tensor x = random_f32({n, 3, 6, 6}, static_cast<uint32_t>(n));
-    Tensor want = ref.run({{"x", x}})[0], got = fast.run({{"x", x}})[0];
-    ASSERT_EQ(got.dims(), (std::vector<int64_t>{n, 4, 6, 6}));
-    for (int64_t k = 0; k < want.numel(); ++k)
-      ASSERT_NEAR(want.data<float>()[k], got.data<float>()[k], 1e-4f) << "n=" << n << " k=" << k;
+    std::vector<Tensor> got =
+        s.expect_match({{"x", random_f32({n, 3, 6, 6}, static_cast<uint32_t>(n))}},
+                       "n=" + std::to_string(n), Tolerance::absolute(1e-4f));
+    ASSERT_EQ(got.size(), 1u);
+    ASSERT_EQ(got[0].dims(), (std::vector<int64_t>{n, 4, 6, 6}));
   }
 }
-
-}  // namespace
-}  // namespace trex
-
-namespace trex {
-namespace {
 
 /// Conv -> Add(residual) -> activation: fused into one trex.FusedConv on oneDNN.
 TEST(ConvDnnl, FusedSumAndActivationsMatchReference) {
@@ -142,16 +119,11 @@ TEST(ConvDnnl, FusedSumAndActivationsMatchReference) {
         out = b.op(act, {y}, attrs);
       }
       b.output(out, "out");
-      SessionOptions ref_opts;
-      ref_opts.reference_only = true;
-      Session ref(g, ref_opts), fast(g, {});
-      ASSERT_EQ(fast.kernel_choices().size(), 1u) << act << ": not fused";
-      EXPECT_EQ(fast.kernel_choices()[0], "conv_fused (FusedConv): dnnl");
-      Tensor in = random_f32({2, 4, 6, 5}, 9);
-      Tensor want = ref.run({{"x", in}})[0], got = fast.run({{"x", in}})[0];
-      for (int64_t k = 0; k < want.numel(); ++k)
-        ASSERT_NEAR(want.data<float>()[k], got.data<float>()[k], 1e-4f)
-            << act << " sum=" << with_sum << " k=" << k;
+      auto choices = dnnl_test::expect_matches_reference(g, {{"x", random_f32({2, 4, 6, 5}, 9)}},
+                                                         act + " sum=" + std::to_string(with_sum),
+                                                         Tolerance::absolute(1e-4f));
+      ASSERT_EQ(choices.size(), 1u) << act << ": not fused";
+      EXPECT_EQ(choices[0], "conv_fused (FusedConv): dnnl");
     }
 }
 

@@ -4,23 +4,14 @@
 // left to the reference kernel.
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <cmath>
-#include <random>
-
-#include "ir/builder.h"
-#include "runtime/session.h"
+#include "runtime/kernels/dnnl_test_util.h"
 
 namespace trex {
 namespace {
 
-Tensor random_f32(const std::vector<int64_t>& dims, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> d(-1.0f, 1.0f);
-  Tensor t(DType::kFloat32, dims);
-  for (int64_t i = 0; i < t.numel(); ++i) t.mutable_data<float>()[i] = d(rng);
-  return t;
-}
+using dnnl_test::expect_matches_reference;
+using dnnl_test::random_f32;
+using dnnl_test::Tolerance;
 
 struct Case {
   std::vector<int64_t> x;  // N, C, spatial...
@@ -32,28 +23,12 @@ struct Case {
 Value* add_deconv(GraphBuilder& b, Value* x, const Case& c) {
   std::vector<int64_t> wd = {c.x[1], c.out_per_group};
   for (size_t i = 2; i < c.x.size(); ++i) wd.push_back(c.kernel);
-  std::vector<Value*> ins = {x, b.constant("w", random_f32(wd, 7))};
-  if (c.bias) ins.push_back(b.constant("b", random_f32({c.out_per_group * c.group}, 8)));
+  std::vector<Value*> ins = {x, b.constant("w", random_f32(wd, 7, -1.0f, 1.0f))};
+  if (c.bias)
+    ins.push_back(b.constant("b", random_f32({c.out_per_group * c.group}, 8, -1.0f, 1.0f)));
   AttrList attrs = c.attrs;
   attrs.push_back({"group", c.group});
   return b.op("ConvTranspose", ins, attrs, "deconv");
-}
-
-void expect_match(const std::shared_ptr<Graph>& g, const std::vector<int64_t>& x_dims,
-                  const std::vector<std::string>& choices, const std::string& what) {
-  SessionOptions ref_opts;
-  ref_opts.reference_only = true;
-  Session ref(g, ref_opts), fast(g, {});
-  ASSERT_EQ(fast.kernel_choices(), choices) << what;
-  Tensor in = random_f32(x_dims, 21);
-  Tensor want = ref.run({{"x", in}})[0], got = fast.run({{"x", in}})[0];
-  ASSERT_EQ(want.dims(), got.dims()) << what;
-  float scale = 1.0f, diff = 0.0f;
-  for (int64_t k = 0; k < want.numel(); ++k) {
-    scale = std::max(scale, std::fabs(want.data<float>()[k]));
-    diff = std::max(diff, std::fabs(want.data<float>()[k] - got.data<float>()[k]));
-  }
-  EXPECT_LE(diff, 1e-5f * scale) << what;
 }
 
 TEST(ConvTransposeDnnl, MatchesReferenceOnOddShapes) {
@@ -78,38 +53,21 @@ TEST(ConvTransposeDnnl, MatchesReferenceOnOddShapes) {
     GraphBuilder b(*g);
     Value* x = b.input("x", DType::kFloat32, Shape::from_static(cases[i].x));
     b.output(add_deconv(b, x, cases[i]), "y");
-    expect_match(g, cases[i].x, {"deconv (ConvTranspose): dnnl"}, "case " + std::to_string(i));
+    const std::string what = "case " + std::to_string(i);
+    auto choices = expect_matches_reference(g, {{"x", random_f32(cases[i].x, 21, -1.0f, 1.0f)}},
+                                            what, Tolerance::relative_to_largest(1e-5f));
+    EXPECT_EQ(choices, std::vector<std::string>{"deconv (ConvTranspose): dnnl"}) << what;
   }
 }
 
 TEST(ConvTransposeDnnl, ChannelsLastBetweenConvolutions) {
   const Case c{{1, 4, 5, 6}, 3, 3, 1, {{"strides", ints({2, 2})}, {"pads", ints({1, 1, 0, 0})}},
                true};
-  const std::vector<int64_t> out_dims = {1, 3, 10, 12};
-  for (bool conv_before : {false, true})
-    for (bool conv_after : {false, true}) {
-      auto g = std::make_shared<Graph>();
-      GraphBuilder b(*g);
-      Value* v = b.input("x", DType::kFloat32, Shape::from_static(c.x));
-      std::vector<std::string> choices;
-      if (conv_before) {
-        v = b.op("Conv", {v, b.constant("w1", random_f32({4, 4, 1, 1}, 3))}, {}, "c1");
-        v->set_type({DType::kFloat32, Shape::from_static(c.x)});
-        choices.push_back("c1 (Conv): dnnl, channels-last");
-      }
-      v = add_deconv(b, v, c);
-      v->set_type({DType::kFloat32, Shape::from_static(out_dims)});
-      choices.push_back(std::string("deconv (ConvTranspose): dnnl") +
-                        (conv_after ? ", channels-last" : ""));
-      if (conv_after) {
-        v = b.op("Conv", {v, b.constant("w2", random_f32({2, 3, 3, 3}, 4))}, {}, "c2");
-        choices.push_back("c2 (Conv): dnnl");
-      }
-      b.output(v, "y");
-      expect_match(
-          g, c.x, choices,
-          "before=" + std::to_string(conv_before) + " after=" + std::to_string(conv_after));
-    }
+  dnnl_test::expect_channels_last_between_convolutions(
+      random_f32(c.x, 21, -1.0f, 1.0f),
+      [&](GraphBuilder& b, Value* v) { return add_deconv(b, v, c); }, {1, 3, 10, 12},
+      "deconv (ConvTranspose): dnnl", random_f32({4, 4, 1, 1}, 3, -1.0f, 1.0f),
+      random_f32({2, 3, 3, 3}, 4, -1.0f, 1.0f), Tolerance::relative_to_largest(1e-5f));
 }
 
 TEST(ConvTransposeDnnl, UnmappableFormsUseReference) {

@@ -70,11 +70,11 @@ TEST(EltwiseDnnl, RoundsHalvesToEven) {
   std::vector<float> v = {-2.5f, -1.5f, -0.5f, 0.5f, 1.5f, 2.5f, 3.5f, -3.49f, 0.51f, 7.0f, -0.2f};
   Tensor x = Tensor::from_vector<float>(DType::kFloat32, {11}, v);
   auto choices =
-      expect_matches_reference(unary_graph("Round", {}, {11}), {{"x", x}}, "Round", 0, 0);
+      expect_matches_reference(unary_graph("Round", {}, {11}), {{"x", x}}, "Round", {0.0f, 0.0f});
   EXPECT_EQ(choices[0], "n (Round): dnnl");
   std::vector<int64_t> dims = {2, 3, 5, 7};
   expect_matches_reference(unary_graph("Round", {}, dims), {{"x", random_f32(dims, 5, -9, 9)}},
-                           "Round random", 0, 0);
+                           "Round random", {0.0f, 0.0f});
 }
 
 TEST(EltwiseDnnl, ClipWithConstantBounds) {
@@ -87,13 +87,13 @@ TEST(EltwiseDnnl, ClipWithConstantBounds) {
            {{Tensor(), scalar(0.6f)}, "max"},
            {{}, "none"}}) {
     auto choices = expect_matches_reference(unary_graph("Clip", {}, dims, bounds), {{"x", x}},
-                                            "Clip " + name, 0, 0);
+                                            "Clip " + name, {0.0f, 0.0f});
     EXPECT_EQ(choices[0], "n (Clip): dnnl") << name;
   }
   // Opset 6: attributes.
   auto choices =
       expect_matches_reference(unary_graph("Clip", {{"min", -1.0f}, {"max", 0.25f}}, dims, {}, 6),
-                               {{"x", x}}, "Clip-6", 0, 0);
+                               {{"x", x}}, "Clip-6", {0.0f, 0.0f});
   EXPECT_EQ(choices[0], "n (Clip): dnnl");
 }
 
@@ -137,7 +137,7 @@ TEST(EltwiseDnnl, ChannelsLastBetweenConvolutions) {
   Value* c2 = dnnl_test::conv3x3(b, e, hd, 4, "conv2", 12);
   b.output(b.op("Neg", {c2}, {}, "neg"), "y");
   auto choices = expect_matches_reference(g, {{"x", random_f32(xd, 13, -1.0f, 1.0f)}},
-                                          "channels-last chain", 1e-5f, 1e-5f);
+                                          "channels-last chain", {1e-5f, 1e-5f});
   EXPECT_EQ(choices, (std::vector<std::string>{
                          "abs (Abs): dnnl, channels-last", "conv1 (Conv): dnnl, channels-last",
                          "exp (Exp): dnnl, channels-last", "conv2 (Conv): dnnl, channels-last",

@@ -2,20 +2,17 @@
 // layouts, with and without the bias row; and the forms it must leave to the reference.
 #include <gtest/gtest.h>
 
-#include <random>
-
-#include "ir/builder.h"
-#include "runtime/session.h"
+#include "runtime/kernels/dnnl_test_util.h"
 
 namespace trex {
 namespace {
 
+using dnnl_test::random_f32;
+using dnnl_test::Tolerance;
+
+/// A float32 tensor of `dims` uniform in [-1, 1).
 Tensor random_matrix(const std::vector<int64_t>& dims, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> d(-1.0f, 1.0f);
-  Tensor t(DType::kFloat32, dims);
-  for (int64_t i = 0; i < t.numel(); ++i) t.mutable_data<float>()[i] = d(rng);
-  return t;
+  return random_f32(dims, seed, -1.0f, 1.0f);
 }
 
 std::shared_ptr<Graph> gemm_graph(int64_t k, int64_t n, bool trans_b, int bias_rank,
@@ -39,17 +36,14 @@ TEST(GemmDnnl, MatchesReference) {
   for (bool trans_b : {false, true})
     for (int bias_rank : {0, 1, 2}) {
       auto g = gemm_graph(13, 7, trans_b, bias_rank);
-      SessionOptions ref_opts;
-      ref_opts.reference_only = true;
-      Session ref(g, ref_opts), fast(g, {});
-      ASSERT_EQ(fast.kernel_choices()[0], "gemm (Gemm): dnnl");
+      dnnl_test::DifferentialSessions s(g);
+      ASSERT_EQ(s.optimized.kernel_choices()[0], "gemm (Gemm): dnnl");
       for (int64_t m : {1, 5, 3}) {
         Tensor a = random_matrix({m, 13}, static_cast<uint32_t>(++id));
-        Tensor want = ref.run({{"a", a}})[0], got = fast.run({{"a", a}})[0];
-        ASSERT_EQ(got.dims(), (std::vector<int64_t>{m, 7}));
-        for (int64_t i = 0; i < want.numel(); ++i)
-          ASSERT_NEAR(want.data<float>()[i], got.data<float>()[i], 1e-5f)
-              << "case " << id << " i=" << i;
+        std::vector<Tensor> got =
+            s.expect_match({{"a", a}}, "case " + std::to_string(id), Tolerance::absolute(1e-5f));
+        ASSERT_EQ(got.size(), 1u);
+        ASSERT_EQ(got[0].dims(), (std::vector<int64_t>{m, 7}));
       }
     }
 }
@@ -62,15 +56,10 @@ TEST(GemmDnnl, FusedActivationsMatchReference) {
     GraphBuilder b(*g);
     Node* a = g->add_node(act, {y}, 1, "act");
     g->set_output(0, a->output(0));
-    SessionOptions ref_opts;
-    ref_opts.reference_only = true;
-    Session ref(g, ref_opts), fast(g, {});
-    ASSERT_EQ(fast.kernel_choices().size(), 1u) << act;
-    EXPECT_EQ(fast.kernel_choices()[0], "gemm_fused (FusedGemm): dnnl") << act;
-    Tensor in = random_matrix({4, 9}, 3);
-    Tensor want = ref.run({{"a", in}})[0], got = fast.run({{"a", in}})[0];
-    for (int64_t i = 0; i < want.numel(); ++i)
-      ASSERT_NEAR(want.data<float>()[i], got.data<float>()[i], 1e-5f) << act << " i=" << i;
+    auto choices = dnnl_test::expect_matches_reference(g, {{"a", random_matrix({4, 9}, 3)}}, act,
+                                                       Tolerance::absolute(1e-5f));
+    ASSERT_EQ(choices.size(), 1u) << act;
+    EXPECT_EQ(choices[0], "gemm_fused (FusedGemm): dnnl") << act;
   }
 }
 

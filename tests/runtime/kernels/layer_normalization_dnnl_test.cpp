@@ -3,22 +3,14 @@
 // and without B; Mean/InvStdDev outputs and non-constant Scale stay on the reference kernel.
 #include <gtest/gtest.h>
 
-#include <cmath>
-#include <random>
-
-#include "ir/builder.h"
-#include "runtime/session.h"
+#include "runtime/kernels/dnnl_test_util.h"
 
 namespace trex {
 namespace {
 
-Tensor random_f32(const std::vector<int64_t>& dims, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> d(-2.0f, 2.0f);
-  Tensor t(DType::kFloat32, dims);
-  for (int64_t i = 0; i < t.numel(); ++i) t.mutable_data<float>()[i] = d(rng);
-  return t;
-}
+using dnnl_test::expect_matches_reference;
+using dnnl_test::random_f32;
+using dnnl_test::Tolerance;
 
 void expect_match(const std::vector<int64_t>& dims, int64_t axis,
                   const std::vector<int64_t>& scale_dims, bool bias) {
@@ -32,15 +24,9 @@ void expect_match(const std::vector<int64_t>& dims, int64_t axis,
                              b.constant("s", random_f32(scale_dims, 2))};
   if (bias) ins.push_back(b.constant("b", random_f32(scale_dims, 3)));
   b.output(b.op("LayerNormalization", ins, {{"axis", axis}, {"epsilon", 1e-3f}}, "ln"), "y");
-  SessionOptions ref_opts;
-  ref_opts.reference_only = true;
-  Session ref(g, ref_opts), fast(g, {});
-  ASSERT_EQ(fast.kernel_choices()[0], "ln (LayerNormalization): dnnl") << what;
-  Tensor in = random_f32(dims, 4);
-  Tensor want = ref.run({{"x", in}})[0], got = fast.run({{"x", in}})[0];
-  ASSERT_EQ(want.dims(), got.dims()) << what;
-  for (int64_t k = 0; k < want.numel(); ++k)
-    ASSERT_NEAR(want.data<float>()[k], got.data<float>()[k], 1e-4f) << what << " element " << k;
+  auto choices =
+      expect_matches_reference(g, {{"x", random_f32(dims, 4)}}, what, Tolerance::absolute(1e-4f));
+  EXPECT_EQ(choices[0], "ln (LayerNormalization): dnnl") << what;
 }
 
 TEST(LayerNormalizationDnnl, MatchesReferenceOnOddShapes) {

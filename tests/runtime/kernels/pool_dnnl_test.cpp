@@ -2,38 +2,24 @@
 // (asymmetric pads, ceil_mode, count_include_pad, auto_pad, 1-D and 3-D, global pools).
 #include <gtest/gtest.h>
 
-#include <cmath>
-#include <random>
-
-#include "ir/builder.h"
-#include "runtime/session.h"
+#include "runtime/kernels/dnnl_test_util.h"
 
 namespace trex {
 namespace {
 
-Tensor random_input(const std::vector<int64_t>& dims, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> d(-2.0f, 2.0f);
-  Tensor t(DType::kFloat32, dims);
-  for (int64_t i = 0; i < t.numel(); ++i) t.mutable_data<float>()[i] = d(rng);
-  return t;
-}
+using dnnl_test::expect_matches_reference;
+using dnnl_test::random_f32;
+using dnnl_test::Tolerance;
 
 void expect_same(const std::string& op, const std::vector<int64_t>& dims, const AttrList& attrs,
                  int id) {
   auto g = std::make_shared<Graph>();
   GraphBuilder b(*g);
   b.output(b.op(op, {b.input("x", DType::kFloat32, Shape::from_static(dims))}, attrs, "pool"), "y");
-  SessionOptions ref_opts;
-  ref_opts.reference_only = true;
-  Session ref(g, ref_opts), fast(g, {});
-  ASSERT_EQ(fast.kernel_choices()[0], "pool (" + op + "): dnnl") << "case " << id;
-  Tensor x = random_input(dims, static_cast<uint32_t>(id));
-  Tensor want = ref.run({{"x", x}})[0], got = fast.run({{"x", x}})[0];
-  ASSERT_EQ(want.dims(), got.dims()) << "case " << id;
-  for (int64_t k = 0; k < want.numel(); ++k)
-    ASSERT_NEAR(want.data<float>()[k], got.data<float>()[k], 1e-5f)
-        << "case " << id << " element " << k;
+  const std::string what = "case " + std::to_string(id);
+  auto choices = expect_matches_reference(g, {{"x", random_f32(dims, static_cast<uint32_t>(id))}},
+                                          what, Tolerance::absolute(1e-5f));
+  EXPECT_EQ(choices[0], "pool (" + op + "): dnnl") << what;
 }
 
 TEST(PoolDnnl, MatchesReferenceOnOddShapes) {

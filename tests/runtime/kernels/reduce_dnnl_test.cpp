@@ -4,25 +4,12 @@
 // (noop_with_empty_axes, empty tensors).
 #include <gtest/gtest.h>
 
-#include <oneapi/dnnl/dnnl.hpp>
-
-#include <algorithm>
-#include <cmath>
-#include <random>
-
-#include "ir/builder.h"
-#include "runtime/session.h"
+#include "runtime/kernels/dnnl_test_util.h"
 
 namespace trex {
 namespace {
 
-Tensor random_f32(const std::vector<int64_t>& dims, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> d(-2.0f, 2.0f);
-  Tensor t(DType::kFloat32, dims);
-  for (int64_t i = 0; i < t.numel(); ++i) t.mutable_data<float>()[i] = d(rng);
-  return t;
-}
+using dnnl_test::random_f32;
 
 /// Runs `op` over X with `dims`, reducing `axes` (as an attribute at opset 13, as an input at
 /// opset 18), with both kernels and compares.
@@ -46,25 +33,12 @@ void expect_match(const std::string& op, const std::vector<int64_t>& dims,
   else if (!axes.empty())
     attrs.push_back({"axes", ints(axes)});
   b.output(b.op(op, ins, attrs, "r"), "y");
-  SessionOptions ref_opts;
-  ref_opts.reference_only = true;
-  Session ref(g, ref_opts), fast(g, {});
-  ASSERT_EQ(fast.kernel_choices()[0], "r (" + op + "): dnnl") << what;
-  Tensor in = random_f32(dims, 8);
-  Tensor want = ref.run({{"x", in}})[0];
-  dnnl::set_verbose(1);
-  testing::internal::CaptureStdout();
-  Tensor got = fast.run({{"x", in}})[0];
-  const std::string log = testing::internal::GetCapturedStdout();
-  dnnl::set_verbose(0);
+  dnnl_test::DifferentialSessions s(g);
+  ASSERT_EQ(s.optimized.kernel_choices()[0], "r (" + op + "): dnnl") << what;
+  // Equal infinities agree, so the empty max's -inf matches.
+  std::string log;
+  s.expect_match({{"x", random_f32(dims, 8)}}, what, dnnl_test::Tolerance::relative(1e-5f), &log);
   EXPECT_EQ(log.find("reduction") != std::string::npos, on_dnnl) << what << "\n" << log;
-  ASSERT_EQ(want.dims(), got.dims()) << what;
-  for (int64_t k = 0; k < want.numel(); ++k) {
-    if (want.data<float>()[k] == got.data<float>()[k]) continue;  // also the empty max's -inf
-    ASSERT_NEAR(want.data<float>()[k], got.data<float>()[k],
-                1e-5f * std::max(1.0f, std::fabs(want.data<float>()[k])))
-        << what << " element " << k;
-  }
 }
 
 TEST(ReduceDnnl, MatchesReferenceOnOddShapes) {

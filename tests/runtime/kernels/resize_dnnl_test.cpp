@@ -4,24 +4,12 @@
 // from oneDNN's verbose log that it ran, and for forms it leaves to the reference kernel.
 #include <gtest/gtest.h>
 
-#include <oneapi/dnnl/dnnl.hpp>
-
-#include <cmath>
-#include <random>
-
-#include "ir/builder.h"
-#include "runtime/session.h"
+#include "runtime/kernels/dnnl_test_util.h"
 
 namespace trex {
 namespace {
 
-Tensor random_f32(const std::vector<int64_t>& dims, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> d(-2.0f, 2.0f);
-  Tensor t(DType::kFloat32, dims);
-  for (int64_t i = 0; i < t.numel(); ++i) t.mutable_data<float>()[i] = d(rng);
-  return t;
-}
+using dnnl_test::random_f32;
 
 struct Case {
   std::vector<int64_t> x;
@@ -52,21 +40,11 @@ void expect_match(const Case& c, int64_t opset, size_t id) {
         b.constant("scales", Tensor::from_vector<float>(DType::kFloat32, {rank}, c.scales)));
   }
   b.output(b.op("Resize", ins, c.attrs, "rs"), "y");
-  SessionOptions ref_opts;
-  ref_opts.reference_only = true;
-  Session ref(g, ref_opts), fast(g, {});
-  ASSERT_EQ(fast.kernel_choices()[0], "rs (Resize): dnnl") << what;
-  Tensor in = random_f32(c.x, 5);
-  Tensor want = ref.run({{"x", in}})[0];
-  dnnl::set_verbose(1);
-  testing::internal::CaptureStdout();
-  Tensor got = fast.run({{"x", in}})[0];
-  std::string log = testing::internal::GetCapturedStdout();
-  dnnl::set_verbose(0);
+  dnnl_test::DifferentialSessions s(g);
+  ASSERT_EQ(s.optimized.kernel_choices()[0], "rs (Resize): dnnl") << what;
+  std::string log;
+  s.expect_match({{"x", random_f32(c.x, 5)}}, what, dnnl_test::Tolerance::absolute(1e-5f), &log);
   EXPECT_EQ(log.find("resampling") != std::string::npos, c.on_dnnl) << what << "\n" << log;
-  ASSERT_EQ(want.dims(), got.dims()) << what;
-  for (int64_t k = 0; k < want.numel(); ++k)
-    ASSERT_NEAR(want.data<float>()[k], got.data<float>()[k], 1e-5f) << what << " element " << k;
 }
 
 TEST(ResizeDnnl, MatchesReferenceOnOddShapes) {

@@ -3,23 +3,15 @@
 // input coerced to 2-D at the axis, including axis == rank).
 #include <gtest/gtest.h>
 
-#include <cmath>
-#include <random>
-
-#include "ir/builder.h"
-#include "runtime/session.h"
+#include "runtime/kernels/dnnl_test_util.h"
 #include "util/error.h"
 
 namespace trex {
 namespace {
 
-Tensor random_f32(const std::vector<int64_t>& dims, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> d(-4.0f, 4.0f);
-  Tensor t(DType::kFloat32, dims);
-  for (int64_t i = 0; i < t.numel(); ++i) t.mutable_data<float>()[i] = d(rng);
-  return t;
-}
+using dnnl_test::expect_matches_reference;
+using dnnl_test::random_f32;
+using dnnl_test::Tolerance;
 
 void expect_match(const std::string& op, int64_t opset, const std::vector<int64_t>& dims,
                   int64_t axis) {
@@ -30,15 +22,9 @@ void expect_match(const std::string& op, int64_t opset, const std::vector<int64_
   GraphBuilder b(*g);
   Value* x = b.input("x", DType::kFloat32, Shape::from_static(dims));
   b.output(b.op(op, {x}, {{"axis", axis}}, "sm"), "y");
-  SessionOptions ref_opts;
-  ref_opts.reference_only = true;
-  Session ref(g, ref_opts), fast(g, {});
-  ASSERT_EQ(fast.kernel_choices()[0], "sm (" + op + "): dnnl") << what;
-  Tensor in = random_f32(dims, 3);
-  Tensor want = ref.run({{"x", in}})[0], got = fast.run({{"x", in}})[0];
-  ASSERT_EQ(want.dims(), got.dims()) << what;
-  for (int64_t k = 0; k < want.numel(); ++k)
-    ASSERT_NEAR(want.data<float>()[k], got.data<float>()[k], 1e-5f) << what << " element " << k;
+  auto choices = expect_matches_reference(g, {{"x", random_f32(dims, 3, -4.0f, 4.0f)}}, what,
+                                          Tolerance::absolute(1e-5f));
+  EXPECT_EQ(choices[0], "sm (" + op + "): dnnl") << what;
 }
 
 TEST(SoftmaxDnnl, MatchesReferenceOnOddShapes) {
@@ -60,7 +46,7 @@ TEST(SoftmaxDnnl, EmptyInputAndBadAxis) {
       "y");
   Session fast(g, {});
   try {
-    fast.run({{"x", random_f32({2, 3}, 1)}});
+    fast.run({{"x", random_f32({2, 3}, 1, -4.0f, 4.0f)}});
     FAIL() << "no error for axis 2 of a 2-D input";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("node 'sm' (Softmax)"), std::string::npos) << e.what();

@@ -12,17 +12,6 @@ using dnnl_test::expect_matches_reference;
 using dnnl_test::random_f32;
 using dnnl_test::typed;
 
-std::shared_ptr<Graph> variadic_graph(const std::string& op,
-                                      const std::vector<std::vector<int64_t>>& shapes) {
-  auto g = std::make_shared<Graph>();
-  GraphBuilder b(*g);
-  std::vector<Value*> ins;
-  for (size_t i = 0; i < shapes.size(); ++i)
-    ins.push_back(b.input("x" + std::to_string(i), DType::kFloat32, Shape::from_static(shapes[i])));
-  b.output(b.op(op, ins, {}, "n"), "y");
-  return g;
-}
-
 TEST(SumDnnl, MatchesReferenceOnOddShapes) {
   struct Case {
     std::vector<std::vector<int64_t>> shapes;
@@ -45,7 +34,7 @@ TEST(SumDnnl, MatchesReferenceOnOddShapes) {
         feeds["x" + std::to_string(i)] = random_f32(c.shapes[i], seed++);
         what += " " + Shape::from_static(c.shapes[i]).to_string();
       }
-      auto choices = expect_matches_reference(variadic_graph(op, c.shapes), feeds, what);
+      auto choices = expect_matches_reference(dnnl_test::node_graph(op, c.shapes), feeds, what);
       EXPECT_EQ(choices[0], "n (" + op + "): " + (c.dnnl ? "dnnl" : "reference")) << what;
     }
 }
@@ -62,7 +51,7 @@ TEST(SumDnnl, ChannelsLastBetweenConvolutions) {
   Value* c4 = dnnl_test::conv3x3(b, s, hd, 4, "conv4", 4);
   b.output(b.op("Mean", {c4, c1}, {}, "mean"), "y");  // channels-last in, plain out
   auto choices =
-      expect_matches_reference(g, {{"x", random_f32(xd, 5)}}, "channels-last", 1e-5f, 1e-5f);
+      expect_matches_reference(g, {{"x", random_f32(xd, 5)}}, "channels-last", {1e-5f, 1e-5f});
   EXPECT_EQ(choices, (std::vector<std::string>{
                          "conv1 (Conv): dnnl, channels-last", "conv2 (Conv): dnnl, channels-last",
                          "conv3 (Conv): dnnl, channels-last", "sum (Sum): dnnl, channels-last",
