@@ -30,7 +30,6 @@ size_t dtype_size(DType t);
 /// Short name: "f32", "i64", "bool", ...
 const char* dtype_name(DType t);
 bool dtype_is_float(DType t);
-bool dtype_is_integer(DType t);
 
 /// IEEE half <-> float conversions (round to nearest even).
 float half_to_float(uint16_t h);

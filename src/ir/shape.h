@@ -54,6 +54,13 @@ class Shape {
   std::vector<Dim> dims_;
 };
 
+/// Row-major strides (in elements) of `dims`.
+inline std::vector<int64_t> strides_of(const std::vector<int64_t>& dims) {
+  std::vector<int64_t> s(dims.size(), 1);
+  for (size_t i = dims.size(); i-- > 1;) s[i - 1] = s[i] * dims[i];
+  return s;
+}
+
 /// What is known about a value: its element type and, when known, its shape.
 struct TensorType {
   DType dtype = DType::kUndefined;

@@ -4,6 +4,7 @@
 #include <onnx/checker.h>
 #include <onnx/defs/schema.h>
 
+#include <cstdint>
 #include <unordered_set>
 
 #include "onnx/onnx.h"
@@ -63,7 +64,9 @@ void value_info(const Value* v, onnx::ValueInfoProto* p) {
   if (v->dtype() != DType::kUndefined) type_to_proto(v->type(), p->mutable_type());
 }
 
-onnx::ModelProto to_proto(const Graph& g, bool with_value_info) {
+/// `inline_limit`: constants larger than this many bytes are written as typed graph inputs
+/// instead of initializers (shape inference needs their types, not their weights).
+onnx::ModelProto to_proto(const Graph& g, bool with_value_info, size_t inline_limit = SIZE_MAX) {
   onnx::ModelProto m;
   // Initializers need not be listed as inputs from IR version 4 on, which is how trex
   // writes them; older files are raised to 4.
@@ -87,6 +90,10 @@ onnx::ModelProto to_proto(const Graph& g, bool with_value_info) {
   pg->set_name(g.name);
   for (const Value* in : g.inputs()) value_info(in, pg->add_input());
   for (const Value* c : g.constants()) {
+    if (c->constant().nbytes() > inline_limit) {
+      value_info(c, pg->add_input());
+      continue;
+    }
     auto* t = pg->add_initializer();
     t->set_name(c->name());
     tensor_to_proto(c->constant(), t);
@@ -183,7 +190,10 @@ void save_onnx(const Graph& g, const std::string& path, const OnnxSaveOptions& o
 }
 
 void infer_shapes(Graph& g) {
-  onnx::ModelProto m = to_proto(g, false);
+  // Weights are not copied for inference (it runs in a child process on every call); small
+  // constants keep their values, which shape computations (Reshape targets...) need.
+  constexpr size_t kShapeLikeBytes = 4096;
+  onnx::ModelProto m = to_proto(g, false, kShapeLikeBytes);
   infer_onnx_shapes(m);
   auto update = [&g](const onnx::ValueInfoProto& vi) {
     Value* v = g.find_value(vi.name());

@@ -32,12 +32,6 @@ std::optional<int64_t> norm_axis(int64_t axis, int64_t rank) {
   return axis < 0 ? axis + rank : axis;
 }
 
-Dims strides_of(const Dims& d) {
-  Dims s(d.size(), 1);
-  for (size_t i = d.size(); i-- > 1;) s[i - 1] = s[i] * d[i];
-  return s;
-}
-
 /// Numpy-style broadcast of two shapes.
 std::optional<Dims> broadcast(const Dims& a, const Dims& b) {
   size_t r = std::max(a.size(), b.size());

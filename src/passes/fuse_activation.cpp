@@ -32,11 +32,6 @@ Node* sole_producer(const Value* v, const char* op) {
   return p && p->op_type() == op && p->domain().empty() ? p : nullptr;
 }
 
-/// The other input of a binary node, given one of them.
-Value* other_input(const Node& n, const Value* one) {
-  return n.input(0) == one ? n.input(1) : n.input(1) == one ? n.input(0) : nullptr;
-}
-
 bool single_op(const Node& act, ActivationMatch& m) {
   const std::string& op = act.op_type();
   m.x = act.input(0);

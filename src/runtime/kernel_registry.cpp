@@ -3,9 +3,6 @@
 // here. Optimized entries come first: find_kernel takes the first that supports a node.
 #include "runtime/kernel_registry.h"
 
-#include <algorithm>
-#include <set>
-
 #include "runtime/kernels/dnnl_kernels.h"
 #include "runtime/kernels/reference_kernels.h"
 
@@ -154,12 +151,6 @@ const KernelDef* find_kernel(const KernelInit& init, bool reference_only) {
     return &d;
   }
   return nullptr;
-}
-
-std::vector<std::string> supported_ops() {
-  std::set<std::string> ops;
-  for (const KernelDef& d : kernel_registry()) ops.insert(d.op_type);
-  return {ops.begin(), ops.end()};
 }
 
 }  // namespace trex

@@ -28,7 +28,4 @@ const std::vector<KernelDef>& kernel_registry();
 /// `reference_only`, optimized kernels are skipped (for differential tests).
 const KernelDef* find_kernel(const KernelInit& init, bool reference_only = false);
 
-/// Op types with at least one kernel, sorted.
-std::vector<std::string> supported_ops();
-
 }  // namespace trex

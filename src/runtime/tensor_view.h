@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "ir/dtype.h"
+#include "ir/shape.h"
 
 namespace trex {
 
@@ -33,12 +34,5 @@ struct TensorView {
     return static_cast<const T*>(data);
   }
 };
-
-/// Row-major strides (in elements) of `dims`.
-inline std::vector<int64_t> strides_of(const std::vector<int64_t>& dims) {
-  std::vector<int64_t> s(dims.size(), 1);
-  for (size_t i = dims.size(); i-- > 1;) s[i - 1] = s[i] * dims[i];
-  return s;
-}
 
 }  // namespace trex

@@ -102,14 +102,6 @@ class BinaryDnnl : public OpKernel {
   }
 
   void compute(KernelContext& ctx) override {
-    try {
-      run(ctx);
-    } catch (const dnnl::error& e) {  // a primitive oneDNN would not create or run
-      throw_internal(__FILE__, __LINE__, ctx.node_label() + ": oneDNN: " + e.what());
-    }
-  }
-
-  void run(KernelContext& ctx) {
     const std::string& label = ctx.node_label();
     const TensorView *a = ctx.input(0), *b = ctx.input(1);
     if (!a || !b || a->dtype != DType::kFloat32 || b->dtype != DType::kFloat32)

@@ -83,14 +83,6 @@ class ConvTransposeDnnl : public OpKernel {
   }
 
   void compute(KernelContext& ctx) override {
-    try {
-      run(ctx);
-    } catch (const dnnl::error& e) {  // a primitive oneDNN would not create or run
-      throw_internal(__FILE__, __LINE__, ctx.node_label() + ": oneDNN: " + e.what());
-    }
-  }
-
-  void run(KernelContext& ctx) {
     const TensorView& x = *ctx.input(0);
     const std::string& label = ctx.node_label();
     const auto& wd = weights_.dims();

@@ -29,14 +29,6 @@ class LayerNormalizationDnnl : public OpKernel {
   }
 
   void compute(KernelContext& ctx) override {
-    try {
-      run(ctx);
-    } catch (const dnnl::error& e) {  // a primitive oneDNN would not create or run
-      throw_internal(__FILE__, __LINE__, ctx.node_label() + ": oneDNN: " + e.what());
-    }
-  }
-
-  void run(KernelContext& ctx) {
     const TensorView& x = *ctx.input(0);
     const int64_t rank = static_cast<int64_t>(x.rank());
     const int64_t axis = axis_ < 0 ? axis_ + rank : axis_;

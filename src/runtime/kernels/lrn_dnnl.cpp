@@ -26,14 +26,6 @@ class LrnDnnl : public OpKernel {
         bias_(init.node->attr_float("bias", 1.0f)) {}
 
   void compute(KernelContext& ctx) override {
-    try {
-      run(ctx);
-    } catch (const dnnl::error& e) {  // a primitive oneDNN would not create or run
-      throw_internal(__FILE__, __LINE__, ctx.node_label() + ": oneDNN: " + e.what());
-    }
-  }
-
-  void run(KernelContext& ctx) {
     const std::string& label = ctx.node_label();
     const TensorView& x = *ctx.input(0);
     if (x.dtype != DType::kFloat32 || x.rank() < 2)

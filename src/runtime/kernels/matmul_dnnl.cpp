@@ -29,14 +29,6 @@ class MatMulDnnl : public OpKernel {
   }
 
   void compute(KernelContext& ctx) override {
-    try {
-      run(ctx);
-    } catch (const dnnl::error& e) {  // a primitive oneDNN would not create or run
-      throw_internal(__FILE__, __LINE__, ctx.node_label() + ": oneDNN: " + e.what());
-    }
-  }
-
-  void run(KernelContext& ctx) {
     const TensorView* a = ctx.input(0);
     const TensorView* b = ctx.input(1);
     std::vector<int64_t> ad, bd, out_dims;

@@ -38,14 +38,6 @@ class ResizeDnnl : public OpKernel {
   }
 
   void compute(KernelContext& ctx) override {
-    try {
-      run(ctx);
-    } catch (const dnnl::error& e) {  // a primitive oneDNN would not create or run
-      throw_internal(__FILE__, __LINE__, ctx.node_label() + ": oneDNN: " + e.what());
-    }
-  }
-
-  void run(KernelContext& ctx) {
     const TensorView& x = *ctx.input(0);
     std::vector<int64_t> out;
     if (!mappable(ctx, x, out)) return reference_->compute(ctx);

@@ -36,14 +36,6 @@ class SumDnnl : public OpKernel {
       : mean_(init.node->op_type() == "Mean"), rank_(same_shape_rank(init)) {}
 
   void compute(KernelContext& ctx) override {
-    try {
-      run(ctx);
-    } catch (const dnnl::error& e) {  // a primitive oneDNN would not create or run
-      throw_internal(__FILE__, __LINE__, ctx.node_label() + ": oneDNN: " + e.what());
-    }
-  }
-
-  void run(KernelContext& ctx) {
     const std::string& label = ctx.node_label();
     std::vector<const TensorView*> in;
     for (size_t i = 0; i < ctx.num_inputs(); ++i) {
