@@ -17,8 +17,11 @@ PACKAGES=(
   libcli11-dev nlohmann-json3-dev libyaml-cpp-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
-  # data
-  zlib1g-dev libonnx-testdata
+  # training backend (libtorch 1.13) and a fast BLAS for it (libblas.so.3 alternative)
+  libtorch-dev libopenblas0-openmp
+  # images, data
+  libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
+  zlib1g-dev libonnx-testdata dataset-fashion-mnist
 )
 
 missing=()

@@ -4,6 +4,8 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <string>
+#include <vector>
 
 namespace trex::cli {
 
@@ -13,6 +15,12 @@ Runner add_convert(CLI::App& app);
 Runner add_info(CLI::App& app);
 Runner add_run(CLI::App& app);
 Runner add_benchmark(CLI::App& app);
+Runner add_data(CLI::App& app);
+Runner add_train(CLI::App& app);
+Runner add_eval(CLI::App& app);
+
+/// Template overrides: the arguments after `params`, split off before parsing.
+std::vector<std::string>& template_params();
 
 /// Human-readable count: 11689512 -> "11.69M".
 std::string human_count(double v);

@@ -1,0 +1,31 @@
+// Classification evaluation in the trex runtime: a model over a class-folder dataset,
+// batch by batch, into an AccuracyMeter. The training backend has its own loop (it runs
+// checkpoints); both share the metrics.
+#pragma once
+
+#include <memory>
+
+#include "data/batch_loader.h"
+#include "ir/graph.h"
+#include "tasks/classification/metrics.h"
+#include "util/progress.h"
+
+namespace trex::classification {
+
+struct EvalOptions {
+  int batch_size = 64;
+  int threads = 0;  ///< runtime threads; 0 = OMP_NUM_THREADS or all cores
+  int workers = 2;  ///< data threads
+};
+
+/// Checks that `graph` takes [N, C, H, W] images of `spec` and gives [N, classes] logits;
+/// errors name `source` and what differs.
+void check_classifier_io(const Graph& graph, const ImageSpec& spec, size_t classes,
+                         const std::string& source);
+
+/// Top-1 metrics of `graph` (canonicalized or not) on `data`, run by the trex runtime.
+AccuracyMeter evaluate_in_runtime(std::shared_ptr<Graph> graph, const ClassFolderDataset& data,
+                                  const TransformSpec& transform, const EvalOptions& options,
+                                  const ProgressFn& progress = {});
+
+}  // namespace trex::classification
