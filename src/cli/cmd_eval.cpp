@@ -1,6 +1,7 @@
 // `trex eval TEMPLATE --load-weights M --test-data-roots D [--output FILE.json]`: ONNX
 // models run in the trex runtime, training checkpoints in the training backend.
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -42,7 +43,8 @@ Runner add_eval(CLI::App& app) {
   cmd->footer(
       "M is an ONNX model (FP32 or INT8 QDQ; run by the trex runtime) or a training checkpoint "
       "(run by the training backend). Prints top-1 and per-class accuracy and the confusion "
-      "matrix; --output writes them as JSON with \"metric\" and \"score\".");
+      "matrix, and writes them as JSON with \"metric\" and \"score\" to --output (default "
+      "outputs/<YYYYmmdd_HHMMSS>_eval/performance.json).");
   cmd->add_option("template", a->tmpl, "Model template (gives preprocessing)")->required();
   cmd->add_option("--load-weights", a->weights, "Model: ONNX file or checkpoint.pt")->required();
   cmd->add_option("--test-data-roots", a->data, "Test images (class folders)")->required();
@@ -83,14 +85,20 @@ Runner add_eval(CLI::App& app) {
     std::printf("%s (%s) on %s:\n%s", a->weights.c_str(),
                 checkpoint ? "checkpoint, training backend" : "ONNX, trex runtime", a->data.c_str(),
                 meter.to_text().c_str());
-    if (!a->output.empty()) {
-      nlohmann::json j = meter.to_json();
-      j["model"] = a->weights;
-      j["data"] = a->data;
-      j["template"] = t.name;
-      write_file_atomic(a->output, j.dump(2) + "\n");
-      std::printf("wrote %s\n", a->output.c_str());
+    std::string out = a->output;
+    if (out.empty()) {
+      std::string dir = timestamped_output_dir("eval");
+      std::error_code ec;
+      std::filesystem::create_directories(dir, ec);
+      if (ec) throw_invalid(dir + ": cannot create the output folder: " + ec.message());
+      out = dir + "/performance.json";
     }
+    nlohmann::json j = meter.to_json();
+    j["model"] = a->weights;
+    j["data"] = a->data;
+    j["template"] = t.name;
+    write_file_atomic(out, j.dump(2) + "\n");
+    std::printf("wrote %s\n", out.c_str());
     return 0;
   };
 }

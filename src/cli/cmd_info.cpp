@@ -35,9 +35,14 @@ void print_text(const std::string& path, const ModelSummary& s) {
     std::cout << "input:      " << p.name << " " << p.type.to_string() << "\n";
   for (const auto& p : s.outputs)
     std::cout << "output:     " << p.name << " " << p.type.to_string() << "\n";
+  bool has_symbolic_batch = false;
+  for (const auto& p : s.inputs)
+    if (p.type.shape && p.type.shape->rank() > 0 && !(*p.type.shape)[0].is_static())
+      has_symbolic_batch = true;
   std::cout << "parameters: " << human_count(static_cast<double>(s.parameter_count)) << " ("
             << s.parameter_count << " elements, " << s.parameter_bytes << " bytes)\n";
-  std::cout << "MACs:       " << human_count(static_cast<double>(s.macs)) << " (" << s.macs << ")";
+  std::cout << "MACs:       " << human_count(static_cast<double>(s.macs)) << " (" << s.macs
+            << (has_symbolic_batch ? ", per sample" : "") << ")";
   if (s.macs_unknown_nodes)
     std::cout << ", not counting " << s.macs_unknown_nodes << " nodes with dynamic shapes";
   std::cout << "\nops:\n";

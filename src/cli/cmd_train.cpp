@@ -27,8 +27,8 @@ Runner add_train(CLI::App& app) {
       "from the template; override them after `params`, e.g.\n"
       "  trex train resnet18 --train-data-roots d/train --val-data-roots d/val -o out "
       "params --learning_parameters.num_epochs 3\n"
-      "Writes OUT/model.onnx (best validation accuracy), OUT/checkpoint.pt (its training "
-      "state, what training-time compression starts from), OUT/last_checkpoint.pt (written "
+      "Writes OUT/model.onnx (best validation accuracy), OUT/checkpoint.pt (its weights and "
+      "metadata, what training-time compression starts from), OUT/last_checkpoint.pt (written "
       "every epoch; --resume continues from it) and OUT/train_log.json.");
   cmd->add_option("template", a->tmpl, "Model template")->required();
   cmd->add_option("--train-data-roots", a->train_root, "Training images (class folders)")

@@ -22,6 +22,9 @@ Runner add_eval(CLI::App& app);
 /// Template overrides: the arguments after `params`, split off before parsing.
 std::vector<std::string>& template_params();
 
+/// "outputs/<YYYYmmdd_HHMMSS>_<suffix>": where a command writes when not told (local time).
+std::string timestamped_output_dir(const std::string& suffix);
+
 /// Human-readable count: 11689512 -> "11.69M".
 std::string human_count(double v);
 

@@ -2,6 +2,7 @@
 // line on stderr and an exit code (2: bad or unsupported input, 3: internal error).
 #include <algorithm>
 #include <cstdio>
+#include <ctime>
 #include <iostream>
 #include <map>
 
@@ -12,6 +13,15 @@ namespace trex::cli {
 std::vector<std::string>& template_params() {
   static std::vector<std::string> params;
   return params;
+}
+
+std::string timestamped_output_dir(const std::string& suffix) {
+  std::time_t now = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&now, &local);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%d_%H%M%S", &local);
+  return "outputs/" + std::string(stamp) + "_" + suffix;
 }
 }  // namespace trex::cli
 

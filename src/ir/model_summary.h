@@ -22,8 +22,9 @@ struct ModelSummary {
   int64_t num_nodes = 0;
   int64_t parameter_count = 0;  ///< elements of all constants
   int64_t parameter_bytes = 0;
-  int64_t macs = 0;                ///< multiply-accumulates of Conv/ConvTranspose/Gemm/MatMul
-  int64_t macs_unknown_nodes = 0;  ///< such nodes whose shapes are not static
+  int64_t macs = 0;                ///< multiply-accumulates of Conv/ConvTranspose/Gemm/MatMul; a
+                                   ///< symbolic batch dim counts as 1
+  int64_t macs_unknown_nodes = 0;  ///< such nodes with other unknown dims
   int64_t opset = 0;
 };
 

@@ -110,11 +110,13 @@ void apply_override(YAML::Node root, const std::string& file, const std::string&
     if (dot == std::string::npos) break;
     start = dot + 1;
   }
+  // Missing keys are created: validation afterwards rejects the ones templates do not have,
+  // with the same message as a typo in the file.
   YAML::Node cur = root;
   for (size_t i = 0; i < parts.size(); ++i) {
-    if (!cur.IsMap() || !cur[parts[i]])
-      throw_invalid(file + ": unknown parameter '" + key + "' (no key '" + parts[i] +
-                    "' there; see the template for the parameters it has)");
+    if (parts[i].empty()) throw_invalid(file + ": parameter '" + key + "' has an empty key");
+    if (!cur.IsMap() && !cur.IsNull())
+      throw_invalid(file + ": parameter '" + key + "': '" + parts[i - 1] + "' is not a group");
     YAML::Node next = cur[parts[i]];
     if (i + 1 == parts.size()) {
       if (next.IsMap())

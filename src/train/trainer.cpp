@@ -292,7 +292,12 @@ TrainResult train_classifier(const ModelTemplate& t, const TrainOptions& o) {
     out.optimizer_state = optimizer_bytes(*opt);
     out.meta = meta;
     save_checkpoint(out, result.last_checkpoint_path);
-    if (best) write_file_atomic(result.checkpoint_path, read_file(result.last_checkpoint_path));
+    if (best) {
+      // The best epoch's weights are what compression starts from; it restarts the
+      // optimizer, so the state (as large as the weights again) stays in last_checkpoint.pt.
+      out.optimizer_state.clear();
+      save_checkpoint(out, result.checkpoint_path);
+    }
 
     nlohmann::json log = {{"template", t.name},         {"architecture", t.architecture},
                           {"train_data", o.train_root}, {"val_data", o.val_root},

@@ -43,8 +43,9 @@ struct TrainResult {
 };
 
 /// Trains `tmpl` (classification) and writes OUT/model.onnx (best validation accuracy),
-/// OUT/checkpoint.pt (the best epoch's training state), OUT/last_checkpoint.pt (the latest,
-/// for --resume) and OUT/train_log.json.
+/// OUT/checkpoint.pt (the best epoch's weights and metadata, no optimizer state),
+/// OUT/last_checkpoint.pt (the full training state after the latest epoch, for --resume)
+/// and OUT/train_log.json.
 TrainResult train_classifier(const ModelTemplate& tmpl, const TrainOptions& options);
 
 /// Top-1 metrics of `graph` run by the training backend in eval mode (how checkpoints are

@@ -1,36 +1,56 @@
 #!/usr/bin/env bash
-# Builds the loader fuzzer with clang (libFuzzer + AddressSanitizer + UBSan) in its own
-# build tree and runs it for FUZZ_SECONDS (default 60) on a seed corpus of real models.
-# usage: run_fuzzer.sh SOURCE_DIR BUILD_DIR
+# Builds a fuzz target with clang (libFuzzer + AddressSanitizer + UBSan) in its own build
+# tree and runs it for FUZZ_SECONDS (default 60) on a seed corpus.
+#   onnx_loader (default): ONNX models, seeds are the small libonnx-testdata models and the
+#                          hand-made bad inputs;
+#   data_loader:           images, IDX files and template YAML (first byte picks which),
+#                          seeds are PNGs, a real IDX prefix and the shipped templates.
+# usage: run_fuzzer.sh SOURCE_DIR BUILD_DIR [TARGET]
 set -euo pipefail
 SRC=$1
 BUILD=$2
+TARGET=${3:-onnx_loader}
 SECONDS_TO_RUN=${FUZZ_SECONDS:-60}
 command -v clang++ >/dev/null || { echo "clang++ missing: run scripts/install-deps.sh"; exit 1; }
 cmake -S "$SRC" -B "$BUILD" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DTREX_FUZZ=ON -DTREX_BUILD_TESTS=OFF >/dev/null
-cmake --build "$BUILD" -j 2 --target trex_fuzz_onnx_loader
+cmake --build "$BUILD" -j 2 --target "trex_fuzz_$TARGET"
 
-corpus="$BUILD/corpus"
+corpus="$BUILD/corpus_$TARGET"
 if [[ ! -d $corpus ]]; then
   mkdir -p "$corpus"
-  # Seeds: small models from every testdata folder, and the hand-made bad inputs.
-  i=0
-  for m in /usr/share/libonnx-testdata/data/*/*/model.onnx; do
-    [[ $(stat -c %s "$m") -lt 20000 ]] || continue
-    cp "$m" "$corpus/seed_$i.onnx"
-    i=$((i + 1))
-  done
-  for t in "$SRC"/tests/data/bad/*.textproto; do
-    protoc --encode=onnx.ModelProto -I/usr/include/onnx onnx.proto <"$t" >"$corpus/$(basename "$t" .textproto).onnx"
-  done
+  case $TARGET in
+    onnx_loader)
+      i=0
+      for m in /usr/share/libonnx-testdata/data/*/*/model.onnx; do
+        [[ $(stat -c %s "$m") -lt 20000 ]] || continue
+        cp "$m" "$corpus/seed_$i.onnx"
+        i=$((i + 1))
+      done
+      for t in "$SRC"/tests/data/bad/*.textproto; do
+        protoc --encode=onnx.ModelProto -I/usr/include/onnx onnx.proto <"$t" >"$corpus/$(basename "$t" .textproto).onnx"
+      done
+      ;;
+    data_loader)
+      # Selector byte 0: images; 1: IDX; 2: templates.
+      for f in "$SRC"/tests/data/images/*; do
+        { printf '\x00'; cat "$f"; } >"$corpus/image_$(basename "$f")"
+      done
+      { printf '\x01'; zcat /usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz | head -c 64; } >"$corpus/idx_labels"
+      { printf '\x01'; printf '\x00\x00\x08\x03\x00\x00\x00\x02\x00\x00\x00\x02\x00\x00\x00\x02'; head -c 8 /dev/zero; } >"$corpus/idx_images"
+      for t in "$SRC"/recipes/*/*/template.yaml; do
+        { printf '\x02'; cat "$t"; } >"$corpus/template_$(basename "$(dirname "$t")")"
+      done
+      ;;
+    *) echo "unknown fuzz target $TARGET"; exit 1 ;;
+  esac
 fi
-mkdir -p "$BUILD/findings"
+mkdir -p "$BUILD/findings_$TARGET"
 status=0
-"$BUILD/trex_fuzz_onnx_loader" "$corpus" -max_total_time="$SECONDS_TO_RUN" -timeout=10 \
-  -rss_limit_mb=4096 -max_len=65536 -print_final_stats=1 -artifact_prefix="$BUILD/findings/" \
-  >"$BUILD/fuzz.log" 2>&1 || status=$?
-grep -E "^#[0-9]+.*DONE|runtime error|ERROR|SUMMARY|stat::" "$BUILD/fuzz.log" || true
+"$BUILD/trex_fuzz_$TARGET" "$corpus" -max_total_time="$SECONDS_TO_RUN" -timeout=10 \
+  -rss_limit_mb=4096 -max_len=65536 -print_final_stats=1 -artifact_prefix="$BUILD/findings_$TARGET/" \
+  >"$BUILD/fuzz_$TARGET.log" 2>&1 || status=$?
+grep -E "^#[0-9]+.*DONE|runtime error|ERROR|SUMMARY|stat::" "$BUILD/fuzz_$TARGET.log" || true
 # libFuzzer exits non-zero on a finding (crash, leak, timeout, sanitizer report).
-[[ $status -eq 0 ]] || echo "fuzzer finding: see $BUILD/fuzz.log and $BUILD/findings/"
+[[ $status -eq 0 ]] || echo "fuzzer finding: see $BUILD/fuzz_$TARGET.log and $BUILD/findings_$TARGET/"
 exit "$status"

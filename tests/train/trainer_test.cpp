@@ -66,12 +66,31 @@ TEST_F(TrainerTest, LearnsAndWritesEverything) {
   ClassFolderDataset val = load_class_folders(data_->val, image_spec(t));
   Checkpoint best = load_checkpoint(r.checkpoint_path);
   EXPECT_EQ(best.meta["epoch"].get<int>(), r.best_epoch);
+  EXPECT_TRUE(best.optimizer_state.empty());
+  EXPECT_FALSE(load_checkpoint(r.last_checkpoint_path).optimizer_state.empty());
   auto backend = evaluate_in_backend(*best.graph, val, transform_spec(t), 2);
   classification::EvalOptions eo;
   auto runtime =
       classification::evaluate_in_runtime(load_onnx(r.model_path), val, transform_spec(t), eo);
   EXPECT_DOUBLE_EQ(backend.accuracy(), r.best_accuracy);
   EXPECT_DOUBLE_EQ(runtime.accuracy(), r.best_accuracy);
+}
+
+TEST_F(TrainerTest, AdamWWithStepScheduleLearns) {
+  ModelTemplate t = load_template(std::string(TREX_RECIPES_DIR) + "/classification/resnet18",
+                                  {{"learning_parameters.optimizer", "adamw"},
+                                   {"learning_parameters.learning_rate", "0.003"},
+                                   {"learning_parameters.weight_decay", "0.05"},
+                                   {"learning_parameters.num_epochs", "3"},
+                                   {"learning_parameters.batch_size", "32"},
+                                   {"learning_parameters.warmup_epochs", "0"},
+                                   {"learning_parameters.schedule", "step"},
+                                   {"learning_parameters.step_milestones", "[2]"}});
+  TrainResult r = train_classifier(t, options("adamw"));
+  ASSERT_EQ(r.epochs.size(), 3u);
+  EXPECT_LT(r.epochs.back().train_loss, r.epochs.front().train_loss);
+  EXPECT_NEAR(r.epochs[2].learning_rate, t.learning.learning_rate * 0.1, 1e-12);
+  EXPECT_GT(r.best_accuracy, 0.4);
 }
 
 TEST_F(TrainerTest, SameSeedSameModelBitForBit) {
