@@ -72,6 +72,10 @@ class Group {
   void check_unknown() const {
     if (!node_) return;
     for (const auto& kv : node_) {
+      if (!kv.first.IsScalar())
+        fail(path_.empty() ? "(top level)" : path_,
+             "keys must be plain names, found a " +
+                 std::string(kv.first.IsMap() ? "mapping" : "list"));
       std::string k = kv.first.as<std::string>();
       if (!seen_.count(k)) fail(key_path(k), "unknown key");
     }
@@ -158,8 +162,25 @@ std::string resolve_template_path(const std::string& spec) {
                 "': not a template.yaml, a folder holding one, or a model under recipes/<task>/");
 }
 
+namespace {
+ModelTemplate parse_template(const std::string& spec,
+                             const std::vector<std::pair<std::string, std::string>>& overrides);
+}  // namespace
+
 ModelTemplate load_template(const std::string& spec,
                             const std::vector<std::pair<std::string, std::string>>& overrides) {
+  // yaml-cpp reports some malformed trees only when they are read: one more door, so none of
+  // its exceptions leaves without the file's name.
+  try {
+    return parse_template(spec, overrides);
+  } catch (const YAML::Exception& e) {
+    throw_invalid(resolve_template_path(spec) + ": malformed template: " + e.what());
+  }
+}
+
+namespace {
+ModelTemplate parse_template(const std::string& spec,
+                             const std::vector<std::pair<std::string, std::string>>& overrides) {
   ModelTemplate t;
   t.path = resolve_template_path(spec);
   t.dir = fs::path(t.path).parent_path().string();
@@ -246,6 +267,7 @@ ModelTemplate load_template(const std::string& spec,
   top.check_unknown();
   return t;
 }
+}  // namespace
 
 std::vector<std::pair<std::string, std::string>> parse_param_overrides(
     const std::vector<std::string>& args) {

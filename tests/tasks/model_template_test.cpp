@@ -96,6 +96,11 @@ TEST(ModelTemplate, FileMistakesNameTheKey) {
   EXPECT_NE(e.find("step_milestones"), std::string::npos) << e;
   e = error_of([&] { load_template(write("model: [unclosed\n")); });
   EXPECT_NE(e.find("template.yaml"), std::string::npos) << e;
+  // Found by the data-loader fuzzer: a key that is a list aborted the process.
+  e = error_of([&] { load_template(write(base + "? [a, b]\n: 1\n")); });
+  EXPECT_NE(e.find("keys must be plain names"), std::string::npos) << e;
+  e = error_of([&] { load_template(write(base + "learning_parameters: {? {x: 1} : 2}\n")); });
+  EXPECT_NE(e.find("learning_parameters: keys must be plain names"), std::string::npos) << e;
   e = error_of([] { load_template("no_such_model_anywhere"); });
   EXPECT_NE(e.find("no_such_model_anywhere"), std::string::npos) << e;
   fs::remove_all(dir);
