@@ -60,7 +60,7 @@ int main(int argc, char** argv) {
   for (auto& [sub, run] : runners) {
     if (!sub->parsed()) continue;
     if (!trex::cli::template_params().empty() && sub->get_name() != "train" &&
-        sub->get_name() != "eval" && sub->get_name() != "optimize") {
+        sub->get_name() != "eval") {
       std::cerr << "trex: error: " << sub->get_name() << " takes no template params\n";
       return 2;
     }

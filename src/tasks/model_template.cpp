@@ -135,10 +135,6 @@ void apply_override(YAML::Node root, const std::string& file, const std::string&
   }
 }
 
-std::vector<float> float_list(Group& g, const std::string& key) {
-  return g.get<std::vector<float>>(key, {});
-}
-
 }  // namespace
 
 std::string resolve_template_path(const std::string& spec) {
@@ -210,8 +206,8 @@ ModelTemplate parse_template(const std::string& spec,
   t.data.height = data.integer("height", 0, 1, 8192, true);
   t.data.width = data.integer("width", 0, 1, 8192, true);
   t.data.channels = data.integer("channels", 0, 1, 4, true);
-  t.data.mean = float_list(data, "mean");
-  t.data.std = float_list(data, "std");
+  t.data.mean = data.get<std::vector<float>>("mean", {});
+  t.data.std = data.get<std::vector<float>>("std", {});
   for (const auto* list : {&t.data.mean, &t.data.std}) {
     const char* key = list == &t.data.mean ? "mean" : "std";
     if (!list->empty() && list->size() != 1 && static_cast<int>(list->size()) != t.data.channels)

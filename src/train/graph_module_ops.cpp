@@ -56,10 +56,9 @@ Step batch_norm(const Node& n) {
   float eps = n.attr_float("epsilon", 1e-5f);
   // ONNX: running = running * momentum + batch * (1 - momentum); libtorch the reverse.
   double momentum = 1.0 - n.attr_float("momentum", 0.9f);
-  if (n.num_outputs() > 1)
-    for (size_t i = 1; i < n.num_outputs(); ++i)
-      if (n.output(i) && !n.output(i)->uses().empty())
-        throw_unsupported(n.describe() + ": training-mode outputs (running mean/var) are used");
+  for (size_t i = 1; i < n.num_outputs(); ++i)
+    if (n.output(i) && !n.output(i)->uses().empty())
+      throw_unsupported(n.describe() + ": training-mode outputs (running mean/var) are used");
   return [=](const Args& a, bool training) -> Outs {
     return {torch::batch_norm(a[0], a[1], a[2], a[3], a[4], training, momentum, eps, false)};
   };

@@ -6,14 +6,13 @@
 
 #include <chrono>
 #include <cmath>
-#include <cstdlib>
 #include <filesystem>
 #include <sstream>
-#include <thread>
 
 #include "data/batch_loader.h"
 #include "data/random.h"
 #include "onnx/onnx.h"
+#include "runtime/session.h"
 #include "tasks/classification/metrics.h"
 #include "tasks/classification/model_zoo.h"
 #include "train/checkpoint.h"
@@ -29,13 +28,6 @@ namespace trex::train {
 namespace {
 
 namespace F = torch::nn::functional;
-
-int thread_count(int requested) {
-  if (requested > 0) return requested;
-  if (const char* env = std::getenv("OMP_NUM_THREADS"); env && std::atoi(env) > 0)
-    return std::atoi(env);
-  return std::max(1u, std::thread::hardware_concurrency());
-}
 
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(const LearningParameters& p,
                                                         GraphModule& module) {
@@ -145,7 +137,7 @@ TrainResult train_classifier(const ModelTemplate& t, const TrainOptions& o) {
   if (t.task != "classification")
     throw_unsupported(t.path + ": task '" + t.task + "' cannot be trained yet");
   const LearningParameters& lp = t.learning;
-  torch::set_num_threads(thread_count(o.threads));
+  torch::set_num_threads(resolve_threads(o.threads));
 
   TrainResult result;
   std::error_code ec;
@@ -327,7 +319,7 @@ classification::AccuracyMeter evaluate_in_backend(const Graph& graph,
                                                   const ClassFolderDataset& data,
                                                   const TransformSpec& transform, int threads,
                                                   const ProgressFn& progress) {
-  torch::set_num_threads(thread_count(threads));
+  torch::set_num_threads(resolve_threads(threads));
   GraphModule module(graph);
   return validate(module, data, transform, 2, progress, "evaluate");
 }

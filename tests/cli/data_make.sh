@@ -5,12 +5,7 @@
 # usage: data_make.sh TREX
 set -u
 TREX=$1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-passed=0
-fail() { echo "FAIL [$1]: $2"; failures=$((failures + 1)); }
-ok() { echo "ok   [$1]"; passed=$((passed + 1)); }
+source "$(dirname "$0")/lib.sh"
 
 start=$SECONDS
 if "$TREX" data make fashion-mnist-cls -o "$work/fm" --seed 1 >"$work/out" 2>"$work/err"; then
@@ -30,16 +25,6 @@ done
 [[ -s $work/fm/README.txt ]] && ok readme || fail readme "no README.txt"
 [[ -z $(find "$work" -maxdepth 1 -name 'fm.tmp-*') ]] && ok no_tmp || fail no_tmp "temporary folder left behind"
 
-expect_error() {  # name, expected text, command...
-  local name=$1 want=$2
-  shift 2
-  "$@" >/dev/null 2>"$work/err"
-  local rc=$?
-  if [[ $rc -ne 2 ]]; then fail "$name" "exit $rc: $(cat "$work/err")"; return; fi
-  if [[ $(wc -l <"$work/err") -ne 1 ]]; then fail "$name" "not one line: $(cat "$work/err")"; return; fi
-  grep -qF -- "$want" "$work/err" || { fail "$name" "lacks '$want': $(cat "$work/err")"; return; }
-  ok "$name"
-}
 before=$(find "$work/fm" -type f | wc -l)
 expect_error non_empty "$work/fm: output folder exists and is not empty" \
   "$TREX" data make fashion-mnist-cls -o "$work/fm"
@@ -51,5 +36,4 @@ expect_error unknown_dataset "dataset 'fashion-mnist-det' is not yet supported" 
 expect_error bad_source "$work/nowhere/train-images-idx3-ubyte.gz: file does not exist" \
   "$TREX" data make fashion-mnist-cls -o "$work/fm2" --source "$work/nowhere"
 
-echo "$passed passed, $failures failed"
-[[ $failures -eq 0 ]]
+finish

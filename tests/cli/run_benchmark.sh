@@ -5,12 +5,7 @@
 set -u
 TREX=$1
 D=/usr/share/libonnx-testdata/data/node
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-passed=0
-fail() { echo "FAIL [$1]: $2"; failures=$((failures + 1)); }
-ok() { echo "ok   [$1]"; passed=$((passed + 1)); }
+source "$(dirname "$0")/lib.sh"
 
 if "$TREX" run "$D/test_relu/model.onnx" --input x="$D/test_relu/test_data_set_0/input_0.pb" -o "$work/out" >/dev/null 2>"$work/err" &&
    [[ -s $work/out/y.pb ]]; then ok run; else fail run "$(cat "$work/err")"; fi
@@ -21,16 +16,6 @@ for key in median_ms p90_ms throughput peak_rss_mb; do
 done
 ok benchmark
 
-expect_error() {  # name, expected text, command...
-  local name=$1 want=$2
-  shift 2
-  "$@" >/dev/null 2>"$work/err"
-  local rc=$?
-  if [[ $rc -ne 2 ]]; then fail "$name" "exit $rc: $(cat "$work/err")"; return; fi
-  if [[ $(wc -l <"$work/err") -ne 1 ]]; then fail "$name" "not one line: $(cat "$work/err")"; return; fi
-  grep -qF -- "$want" "$work/err" || { fail "$name" "lacks '$want': $(cat "$work/err")"; return; }
-  ok "$name"
-}
 expect_error wrong_name "unknown input 'nope'" \
   "$TREX" run "$D/test_relu/model.onnx" --input nope="$D/test_relu/test_data_set_0/input_0.pb" -o "$work/o2"
 expect_error bad_spec "expected NAME=FILE" "$TREX" run "$D/test_relu/model.onnx" --input justafile -o "$work/o3"
@@ -40,5 +25,4 @@ expect_error missing_input "missing input 'y'" \
   "$TREX" run "$D/test_add/model.onnx" --input x="$D/test_add/test_data_set_0/input_0.pb" -o "$work/o5"
 expect_error no_kernel "is not supported by the trex runtime" "$TREX" benchmark "$D/test_det_2d/model.onnx"
 
-echo "$passed passed, $failures failed"
-[[ $failures -eq 0 ]]
+finish

@@ -6,10 +6,7 @@
 set -u
 TREX=$1
 RECIPES=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-fail() { echo "FAIL [$1]: $2"; failures=$((failures + 1)); }
+source "$(dirname "$0")/lib.sh"
 
 "$TREX" data make fashion-mnist-cls -o "$work/full" >/dev/null || { echo "data make failed"; exit 1; }
 # Small splits: the first N images of each class.
@@ -24,21 +21,6 @@ subset "$work/full/val" "$work/val" 8
 rm -rf "$work/full"
 TMPL="$RECIPES/classification/resnet18"
 P=(params --learning_parameters.batch_size 32 --learning_parameters.warmup_epochs 0)
-
-# expect_error CASE SUBSTRING... -- COMMAND...
-expect_error() {
-  local name=$1; shift
-  local wants=()
-  while [[ $1 != -- ]]; do wants+=("$1"); shift; done
-  shift
-  "$@" >"$work/stdout" 2>"$work/stderr"; local rc=$?
-  [[ $rc -eq 2 ]] || { fail "$name" "exit code $rc, expected 2: $(tail -2 "$work/stderr")"; return; }
-  local lines; lines=$(wc -l <"$work/stderr")
-  [[ $lines -eq 1 ]] || fail "$name" "stderr has $lines lines: $(cat "$work/stderr")"
-  for w in "${wants[@]}"; do
-    grep -qF -- "$w" "$work/stderr" || fail "$name" "error lacks '$w': $(cat "$work/stderr")"
-  done
-}
 
 # A short training run and evaluation of both of its outputs.
 "$TREX" train "$TMPL" --train-data-roots "$work/train" --val-data-roots "$work/val" \
@@ -82,22 +64,21 @@ mkdir -p "$work/bad/corrupt" "$work/bad/empty" "$work/bad/other"
 cp -r "$work/train" "$work/bad/corrupt/train"
 victim=$(ls "$work/bad/corrupt/train/bag" | head -1)
 head -c 60 "$work/train/bag/$victim" >"$work/bad/corrupt/train/bag/$victim"
-expect_error corrupt_image "$victim" -- "$TREX" train "$TMPL" --train-data-roots "$work/bad/corrupt/train" -o "$work/o1" "${P[@]}"
+expect_error corrupt_image "$victim" "$TREX" train "$TMPL" --train-data-roots "$work/bad/corrupt/train" -o "$work/o1" "${P[@]}"
 cp -r "$work/train" "$work/bad/empty/train"
 rm -f "$work/bad/empty/train/coat/"*
-expect_error empty_class "coat" -- "$TREX" train "$TMPL" --train-data-roots "$work/bad/empty/train" -o "$work/o2" "${P[@]}"
+expect_error empty_class "coat" "$TREX" train "$TMPL" --train-data-roots "$work/bad/empty/train" -o "$work/o2" "${P[@]}"
 cp -r "$work/val" "$work/bad/other/val"
 mv "$work/bad/other/val/coat" "$work/bad/other/val/jacket"
-expect_error class_mismatch "jacket" -- "$TREX" train "$TMPL" --train-data-roots "$work/train" --val-data-roots "$work/bad/other/val" -o "$work/o3" "${P[@]}"
-expect_error eval_class_mismatch "jacket" -- "$TREX" eval "$TMPL" --load-weights "$work/run/model.onnx" --test-data-roots "$work/bad/other/val"
-expect_error unknown_template "no_such_template" -- "$TREX" train no_such_template --train-data-roots "$work/train" -o "$work/o4"
-expect_error unknown_param "learning_parameters.epochz" -- "$TREX" train "$TMPL" --train-data-roots "$work/train" -o "$work/o5" params --learning_parameters.epochz 3
-expect_error bad_value "learning_parameters.batch_size" -- "$TREX" train "$TMPL" --train-data-roots "$work/train" -o "$work/o6" params --learning_parameters.batch_size -4
-expect_error missing_weights "nothing.onnx" -- "$TREX" eval "$TMPL" --load-weights "$work/nothing.onnx" --test-data-roots "$work/val"
-expect_error wrong_input "template feeds" -- "$TREX" eval "$TMPL" --load-weights "$work/run/model.onnx" --test-data-roots "$work/val" params --data.height 32 --data.width 32
+expect_error class_mismatch "jacket" "$TREX" train "$TMPL" --train-data-roots "$work/train" --val-data-roots "$work/bad/other/val" -o "$work/o3" "${P[@]}"
+expect_error eval_class_mismatch "jacket" "$TREX" eval "$TMPL" --load-weights "$work/run/model.onnx" --test-data-roots "$work/bad/other/val"
+expect_error unknown_template "no_such_template" "$TREX" train no_such_template --train-data-roots "$work/train" -o "$work/o4"
+expect_error unknown_param "learning_parameters.epochz" "$TREX" train "$TMPL" --train-data-roots "$work/train" -o "$work/o5" params --learning_parameters.epochz 3
+expect_error bad_value "learning_parameters.batch_size" "$TREX" train "$TMPL" --train-data-roots "$work/train" -o "$work/o6" params --learning_parameters.batch_size -4
+expect_error missing_weights "nothing.onnx" "$TREX" eval "$TMPL" --load-weights "$work/nothing.onnx" --test-data-roots "$work/val"
+expect_error wrong_input "template feeds" "$TREX" eval "$TMPL" --load-weights "$work/run/model.onnx" --test-data-roots "$work/val" params --data.height 32 --data.width 32
 for o in o1 o2 o3 o4 o5 o6; do
   [[ -e $work/$o/model.onnx ]] && fail "$o" "model written despite the error"
 done
 
-if [[ $failures -gt 0 ]]; then echo "$failures failure(s)"; exit 1; fi
-echo "train/eval CLI: all cases passed"
+finish

@@ -1,10 +1,10 @@
 // IDX reading: gzipped and plain files, and malformed files as errors that name the file.
 #include <gtest/gtest.h>
 
-#include <functional>
 
 #include "data/idx.h"
 #include "data_io/test_files.h"
+#include "test_util.h"
 #include "util/error.h"
 #include "util/file_io.h"
 
@@ -14,15 +14,7 @@ namespace {
 using testing::idx_bytes;
 using testing::TempDir;
 
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), ErrorKind::kInvalidInput);
-    return e.what();
-  }
-  return "";
-}
+using testing::invalid_input_error_of;
 
 TEST(Idx, ReadsGzippedAndPlainImages) {
   TempDir dir("idx_images");
@@ -52,27 +44,28 @@ TEST(Idx, MalformedFilesAreErrors) {
   TempDir dir("idx_bad");
   const std::string p = dir / "bad";
   testing::write_bytes(p, "");
-  EXPECT_EQ(error_of([&] { read_idx_images(p); }), p + ": file is empty");
+  EXPECT_EQ(invalid_input_error_of([&] { read_idx_images(p); }), p + ": file is empty");
 
   testing::write_bytes(p, idx_bytes({2}, {1, 2}));
-  EXPECT_EQ(error_of([&] { read_idx_images(p); }),
+  EXPECT_EQ(invalid_input_error_of([&] { read_idx_images(p); }),
             p + ": not an IDX image file (magic 0x00000801, expected 0x00000803)");
-  EXPECT_EQ(error_of([&] { read_idx_labels(dir / "nope.gz"); }),
+  EXPECT_EQ(invalid_input_error_of([&] { read_idx_labels(dir / "nope.gz"); }),
             dir / "nope.gz" + ": cannot open file: No such file or directory");
 
   testing::write_bytes(p, idx_bytes({2, 2, 2}, {1, 2, 3}));
-  EXPECT_EQ(error_of([&] { read_idx_images(p); }),
+  EXPECT_EQ(invalid_input_error_of([&] { read_idx_images(p); }),
             p + ": truncated: the header promises 8 bytes of data, the file has 3");
   testing::write_bytes(p, idx_bytes({1, 1, 1}, {1, 2}));
-  EXPECT_EQ(error_of([&] { read_idx_images(p); }),
+  EXPECT_EQ(invalid_input_error_of([&] { read_idx_images(p); }),
             p + ": unexpected bytes after the 1 bytes of data the header promises");
   testing::write_bytes(p, idx_bytes({1, 0, 5}, {}));
-  EXPECT_EQ(error_of([&] { read_idx_images(p); }), p + ": images of size 0x5");
+  EXPECT_EQ(invalid_input_error_of([&] { read_idx_images(p); }), p + ": images of size 0x5");
   testing::write_bytes(p, std::string("\0\0\x08\x03\0\0", 6));
-  EXPECT_EQ(error_of([&] { read_idx_images(p); }), p + ": truncated IDX header");
+  EXPECT_EQ(invalid_input_error_of([&] { read_idx_images(p); }), p + ": truncated IDX header");
   // A header that promises far more than any file holds is refused before reading.
   testing::write_bytes(p, idx_bytes({0x7fffffff, 0x7fffffff, 0x7fffffff}, {}));
-  EXPECT_NE(error_of([&] { read_idx_images(p); }).find(": implausible size"), std::string::npos);
+  EXPECT_NE(invalid_input_error_of([&] { read_idx_images(p); }).find(": implausible size"),
+            std::string::npos);
 }
 
 TEST(Idx, TruncatedGzipIsAnError) {
@@ -83,7 +76,7 @@ TEST(Idx, TruncatedGzipIsAnError) {
   testing::write_gzip(dir / "full.gz", idx_bytes({50, 28, 28}, pixels));
   std::string gz = read_file(dir / "full.gz");
   testing::write_bytes(dir / "cut.gz", gz.substr(0, gz.size() / 2));
-  std::string err = error_of([&] { read_idx_images(dir / "cut.gz"); });
+  std::string err = invalid_input_error_of([&] { read_idx_images(dir / "cut.gz"); });
   EXPECT_EQ(err.rfind(dir / "cut.gz" + ": ", 0), 0u) << err;
   EXPECT_TRUE(err.find("truncated") != std::string::npos) << err;
 }

@@ -9,6 +9,7 @@
 #include "ir/printer.h"
 #include "onnx/onnx.h"
 #include "passes/passes.h"
+#include "test_util.h"
 #include "util/error.h"
 #include "util/file_io.h"
 
@@ -38,14 +39,7 @@ std::unique_ptr<Graph> conv_graph(Shape input_shape) {
   return g;
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using testing::error_of;
 
 TEST(OnnxImport, RoundTripKeepsGraphAndInfersShapes) {
   auto g = conv_graph({1, 3, 8, 8});

@@ -3,6 +3,7 @@
 
 #include "ir/builder.h"
 #include "runtime/session.h"
+#include "test_util.h"
 #include "util/error.h"
 
 namespace trex {
@@ -17,14 +18,7 @@ std::shared_ptr<Graph> add_relu_graph() {
   return g;
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using testing::error_of;
 
 TEST(Session, RunsAndBatchMayVary) {
   Session s(add_relu_graph(), {});

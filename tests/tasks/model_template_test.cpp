@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "tasks/classification/model_zoo.h"
+#include "test_util.h"
 #include "util/error.h"
 
 namespace trex {
@@ -22,14 +23,9 @@ std::string recipe(const std::string& name) {
 /// The error message of `f`, which must throw trex::Error of kind invalid input.
 template <typename F>
 std::string error_of(F f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), ErrorKind::kInvalidInput) << e.what();
-    return e.what();
-  }
-  ADD_FAILURE() << "no error";
-  return "";
+  std::string e = testing::invalid_input_error_of(f);
+  EXPECT_FALSE(e.empty()) << "no error";
+  return e;
 }
 
 TEST(ModelTemplate, ShippedTemplatesLoadAndBuild) {

@@ -12,6 +12,7 @@
 
 #include "ir/builder.h"
 #include "runtime/session.h"
+#include "test_util.h"
 #include "util/error.h"
 
 namespace trex {
@@ -75,16 +76,7 @@ inline void expect_f32(const Tensor& t, const std::vector<int64_t>& dims,
     EXPECT_NEAR(t.data<float>()[i], want[i], 1e-5) << "element " << i;
 }
 
-/// The message of the trex::Error `f` throws ("" when it does not throw).
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using ::trex::testing::error_of;
 
 }  // namespace kernel_test
 }  // namespace trex

@@ -1,0 +1,27 @@
+# Shared by the command-line test scripts (sourced): a scratch folder removed on exit,
+# pass/fail counters, and expect_error for the one-line-error contract.
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+passed=0
+fail() { echo "FAIL [$1]: $2"; failures=$((failures + 1)); }
+ok() { echo "ok   [$1]"; passed=$((passed + 1)); }
+
+# expect_error NAME EXPECTED_TEXT COMMAND...: exit code 2, exactly one stderr line, naming
+# EXPECTED_TEXT.
+expect_error() {
+  local name=$1 want=$2
+  shift 2
+  "$@" >/dev/null 2>"$work/err"
+  local rc=$?
+  if [[ $rc -ne 2 ]]; then fail "$name" "exit $rc: $(cat "$work/err")"; return; fi
+  if [[ $(wc -l <"$work/err") -ne 1 ]]; then fail "$name" "not one line: $(cat "$work/err")"; return; fi
+  grep -qF -- "$want" "$work/err" || { fail "$name" "lacks '$want': $(cat "$work/err")"; return; }
+  ok "$name"
+}
+
+# Prints the counts; the script's exit status is whether all passed.
+finish() {
+  echo "$passed passed, $failures failed"
+  [[ $failures -eq 0 ]]
+}
