@@ -1,22 +1,19 @@
 #!/usr/bin/env bash
-# The main job on built-in data. Until PTQ lands (issue 5) this converts real-architecture
-# models (ResNet-18, DenseNet, Inception, ShuffleNet, SqueezeNet, VGG at 224x224, opset 9,
-# built in code with seeded weights) to canonical form and summarizes one, then makes the
-# Fashion-MNIST class folders and evaluates the shipped ResNet-18 on the test split.
+# The main job on built-in data: make the Fashion-MNIST class folders, then post-training
+# quantization of the shipped ResNet-18 (calibration on the training split, FP32 and INT8
+# accuracy on the validation split, latency, size), and the INT8 model's test accuracy.
 set -euo pipefail
 BUILD_DIR=${1:-build}
 OUT=outputs/demo
-mkdir -p "$OUT/original" "$OUT/converted"
-"$BUILD_DIR/tests/trex_make_models" "$OUT/original" >/dev/null
-echo "== trex convert: import, check, canonicalize (BN folding, shape folding, Dropout removal)"
-for m in "$OUT"/original/*.onnx; do
-  "$BUILD_DIR/trex" convert "$m" -o "$OUT/converted/$(basename "$m")"
-done
-echo
-echo "== trex info $OUT/converted/resnet18.onnx"
-"$BUILD_DIR/trex" info "$OUT/converted/resnet18.onnx"
-echo
-echo "== trex data make fashion-mnist-cls, trex eval of the shipped ResNet-18 on the test split"
+mkdir -p "$OUT"
+echo "== trex data make fashion-mnist-cls -o $OUT/fmnist"
 [[ -d $OUT/fmnist/test ]] || "$BUILD_DIR/trex" data make fashion-mnist-cls -o "$OUT/fmnist" | tail -4
-"$BUILD_DIR/trex" eval resnet18 --load-weights models/classification/resnet18/model.onnx \
-  --test-data-roots "$OUT/fmnist/test" --output "$OUT/resnet18_test_eval.json" | grep -v "^load\|^evaluate"
+echo
+echo "== trex optimize resnet18 (PTQ of models/classification/resnet18/model.onnx)"
+"$BUILD_DIR/trex" optimize resnet18 --load-weights models/classification/resnet18/model.onnx \
+  --train-data-roots "$OUT/fmnist/train" --val-data-roots "$OUT/fmnist/val" -o "$OUT/ptq" |
+  grep -v "^load\|^evaluate\|^calibrate\|^layer errors"
+echo
+echo "== trex eval resnet18 of the INT8 model on the test split"
+"$BUILD_DIR/trex" eval resnet18 --load-weights "$OUT/ptq/model.onnx" \
+  --test-data-roots "$OUT/fmnist/test" --output "$OUT/ptq/test_eval.json" | grep "^top-1\|^wrote"

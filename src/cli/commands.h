@@ -18,6 +18,7 @@ Runner add_benchmark(CLI::App& app);
 Runner add_data(CLI::App& app);
 Runner add_train(CLI::App& app);
 Runner add_eval(CLI::App& app);
+Runner add_optimize(CLI::App& app);
 
 /// Template overrides: the arguments after `params`, split off before parsing.
 std::vector<std::string>& template_params();

@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   add(trex::cli::add_data(app));
   add(trex::cli::add_train(app));
   add(trex::cli::add_eval(app));
+  add(trex::cli::add_optimize(app));
   // `params --group.key value ...` overrides template parameters; CLI11 never sees it.
   std::vector<std::string> args(argv + 1, argv + argc);
   for (size_t i = 1; i < args.size(); ++i)
@@ -60,7 +61,7 @@ int main(int argc, char** argv) {
   for (auto& [sub, run] : runners) {
     if (!sub->parsed()) continue;
     if (!trex::cli::template_params().empty() && sub->get_name() != "train" &&
-        sub->get_name() != "eval") {
+        sub->get_name() != "eval" && sub->get_name() != "optimize") {
       std::cerr << "trex: error: " << sub->get_name() << " takes no template params\n";
       return 2;
     }

@@ -44,7 +44,13 @@ BatchLoader::BatchLoader(const ClassFolderDataset& data, const TransformSpec& tr
   epoch_seed_ = derive_seed(derive_seed(options.seed, epoch), kSampleTag);
   order_.resize(data.size());
   std::iota(order_.begin(), order_.end(), size_t{0});
-  if (options.shuffle) {
+  if (!options.order.empty()) {
+    for (size_t i : options.order)
+      if (i >= data.size())
+        throw_invalid("batch loader: sample index " + std::to_string(i) + " is past the " +
+                      std::to_string(data.size()) + " samples of " + data.root);
+    order_ = options.order;
+  } else if (options.shuffle) {
     uint64_t state = derive_seed(derive_seed(options.seed, epoch), kOrderTag);
     shuffle_in_place(order_, state);
   }

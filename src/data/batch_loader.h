@@ -31,6 +31,8 @@ struct LoaderOptions {
   int epoch = 0;
   int workers = 2;         ///< background threads (0: prepare in next()); same results for any
   size_t max_samples = 0;  ///< 0 = all; else only the first max_samples of the order
+  /// When set, exactly these dataset indices in this order (shuffle is ignored).
+  std::vector<size_t> order;
 };
 
 /// Iterates one epoch of batches, prepared ahead of the consumer by background threads (a

@@ -45,15 +45,36 @@ PipelineReport canonicalize(Graph& g, const PipelineOptions& opts) {
     // New constants may make more shapes static.
     if (changed && opts.infer_shapes) infer_shapes(g);
   }
+  // A canonical graph has types on its values even when nothing changed (a loaded file
+  // may carry no value_info): the runtime's layout planning and lowering read them.
+  if (opts.infer_shapes && report.rounds == 1) infer_shapes(g);  // round 1 changed nothing
   return report;
 }
 
 void fuse_for_runtime(Graph& g) {
-  // Add before activation: in Conv -> Add -> Relu the Add must join the Conv first, so that
-  // the Relu then finds a FusedConv to join (oneDNN applies the sum, then the activation).
+  // QDQ models first move their DequantizeLinear nodes to where integer ops can use them:
+  //   1. lower_qdq_concat turns Concat(DQ(a), DQ(b)) into DQ(Concat(a, b)), and
+  //   2. sink_dequantize moves DQ past MaxPool and reshapes, so the DQ reaches the next
+  //      quantizer or compute op (1 before 2: a DQ made by 1 may move on);
+  //   3. cancel_requantize drops Q(DQ(q)) pairs with equal parameters that 2 exposes.
+  // Then the float fusions. Add before activation: in Conv -> Add -> Relu the Add must join
+  // the Conv first, so that the Relu then finds a FusedConv to join (oneDNN applies the sum,
+  // then the activation). In QDQ models the Add reads DQ outputs, so it does not fuse there.
+  // Then the integer lowerings, after fuse_activation so that Conv/Gemm + activation arrive
+  // as one trex.FusedConv/FusedGemm and the following QuantizeLinear can join too:
+  //   4. lower_qdq_conv, lower_qdq_gemm, lower_qdq_add (each reads DQ inputs and may absorb
+  //      the Q after it; independent of one another);
+  //   5. dead_node_elimination removes the DQ nodes of weights and activations now unread.
   std::vector<std::unique_ptr<GraphPass>> passes;
+  passes.push_back(make_lower_qdq_concat());
+  passes.push_back(make_sink_dequantize());
+  passes.push_back(make_cancel_requantize());
   passes.push_back(make_fuse_conv_add());
   passes.push_back(make_fuse_activation());
+  passes.push_back(make_lower_qdq_conv());
+  passes.push_back(make_lower_qdq_gemm());
+  passes.push_back(make_lower_qdq_add());
+  passes.push_back(make_dead_node_elimination());
   for (const auto& p : passes) {
     p->run(g);
 #ifndef NDEBUG

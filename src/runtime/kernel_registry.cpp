@@ -47,6 +47,13 @@ std::vector<KernelDef> build_registry() {
       create_reduce_dnnl);
   add({"Resize", "Upsample"}, Backend::kDnnl, resize_dnnl_supports, create_resize_dnnl);
   // --- end oneDNN layer kernels ---
+  // --- int8 kernels ---
+  // trex domain: the QDQ lowering's integer ops (passes/qdq_lowering.h).
+  add({"QConv"}, Backend::kDnnl, qconv_dnnl_supports, create_qconv_dnnl);
+  add({"QGemm"}, Backend::kDnnl, qgemm_dnnl_supports, create_qgemm_dnnl);
+  add({"QAdd"}, Backend::kDnnl, nullptr, create_qadd_vec);  // a vectorized loop, not oneDNN
+  add({"MaxPool"}, Backend::kDnnl, max_pool_int8_dnnl_supports, create_max_pool_int8_dnnl);
+  // --- end int8 kernels ---
   // Reference kernels.
   add({"Add", "Sub", "Mul", "Div", "Pow", "Mod", "Max", "Min", "Sum", "Mean", "PRelu", "Equal",
        "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or", "Xor"},
@@ -131,6 +138,13 @@ std::vector<KernelDef> build_registry() {
   add({"SpaceToDepth"}, kRef, nullptr, create_space_to_depth_ref);
   add({"Trilu"}, kRef, nullptr, create_trilu_ref);
   // --- end math reference kernels ---
+  // --- int8 kernels ---
+  add({"QuantizeLinear"}, kRef, nullptr, create_quantize_linear_ref);
+  add({"DequantizeLinear"}, kRef, nullptr, create_dequantize_linear_ref);
+  add({"QConv"}, kRef, nullptr, create_qconv_ref);  // trex domain
+  add({"QGemm"}, kRef, nullptr, create_qgemm_ref);  // trex domain
+  add({"QAdd"}, kRef, nullptr, create_qadd_ref);    // trex domain
+  // --- end int8 kernels ---
   return r;
 }
 

@@ -201,8 +201,10 @@ void Session::plan_layouts() {
     Slot& s = slots_[static_cast<size_t>(step.out[0])];
     const Value* v = step.node->output(0);
     size_t rank = v->shape() ? v->shape()->rank() : 0;
-    if (s.keep || s.readers.empty() || v->dtype() != DType::kFloat32 || rank < 3 || rank > 5)
-      continue;
+    // f32, and the 8-bit integers that the int8 kernels pass between them.
+    const DType t = v->dtype();
+    const bool layout_type = t == DType::kFloat32 || t == DType::kUInt8 || t == DType::kInt8;
+    if (s.keep || s.readers.empty() || !layout_type || rank < 3 || rank > 5) continue;
     bool all_accept = true;
     for (const auto& [reader, index] : s.readers)
       all_accept = all_accept && steps_[reader].kernel->accepts_channels_last(index);

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "util/error.h"
+#include "util/yaml_group.h"
 
 #ifndef TREX_RECIPES_DIR
 #define TREX_RECIPES_DIR ""
@@ -18,91 +19,6 @@ namespace fs = std::filesystem;
 namespace trex {
 
 namespace {
-
-/// Reads one mapping of the template, remembering the keys read so leftovers are errors.
-class Group {
- public:
-  Group(const YAML::Node& node, std::string path, const std::string& file)
-      : node_(node), path_(std::move(path)), file_(file) {
-    if (node_ && !node_.IsMap()) fail(path_, "expected a mapping");
-  }
-
-  template <typename T>
-  T get(const std::string& key, T def, bool required = false) {
-    seen_.insert(key);
-    std::string kp = path_.empty() ? key : path_ + "." + key;
-    YAML::Node v = node_ ? node_[key] : YAML::Node();
-    if (!v || v.IsNull()) {
-      if (required) fail(kp, "missing");
-      return def;
-    }
-    try {
-      return v.as<T>();
-    } catch (const YAML::Exception&) {
-      fail(kp, "cannot read '" + YAML::Dump(v) + "' as " + type_name<T>());
-    }
-  }
-
-  double number(const std::string& key, double def, double lo, double hi) {
-    double v = get<double>(key, def);
-    if (!(v >= lo && v <= hi))
-      fail(key_path(key), "value " + std::to_string(v) + " out of range [" + std::to_string(lo) +
-                              ", " + std::to_string(hi) + "]");
-    return v;
-  }
-  int integer(const std::string& key, int def, int lo, int hi, bool required = false) {
-    int v = get<int>(key, def, required);
-    if (v < lo || v > hi)
-      fail(key_path(key), "value " + std::to_string(v) + " out of range [" + std::to_string(lo) +
-                              ", " + std::to_string(hi) + "]");
-    return v;
-  }
-  std::string choice(const std::string& key, const std::string& def,
-                     const std::set<std::string>& allowed) {
-    std::string v = get<std::string>(key, def);
-    if (!allowed.count(v)) {
-      std::string list;
-      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-      fail(key_path(key), "'" + v + "' is not one of: " + list);
-    }
-    return v;
-  }
-
-  /// Errors on keys of this mapping that nothing read.
-  void check_unknown() const {
-    if (!node_) return;
-    for (const auto& kv : node_) {
-      if (!kv.first.IsScalar())
-        fail(path_.empty() ? "(top level)" : path_,
-             "keys must be plain names, found a " +
-                 std::string(kv.first.IsMap() ? "mapping" : "list"));
-      std::string k = kv.first.as<std::string>();
-      if (!seen_.count(k)) fail(key_path(k), "unknown key");
-    }
-  }
-
-  std::string key_path(const std::string& key) const {
-    return path_.empty() ? key : path_ + "." + key;
-  }
-  [[noreturn]] void fail(const std::string& kp, const std::string& what) const {
-    throw_invalid(file_ + ": " + kp + ": " + what);
-  }
-
- private:
-  template <typename T>
-  static const char* type_name() {
-    if constexpr (std::is_same_v<T, bool>) return "a boolean";
-    if constexpr (std::is_integral_v<T>) return "an integer";
-    if constexpr (std::is_floating_point_v<T>) return "a number";
-    if constexpr (std::is_same_v<T, std::string>) return "a string";
-    return "a list";
-  }
-
-  YAML::Node node_;
-  std::string path_;
-  const std::string& file_;
-  std::set<std::string> seen_;
-};
 
 void apply_override(YAML::Node root, const std::string& file, const std::string& key,
                     const std::string& value) {
@@ -190,8 +106,8 @@ ModelTemplate parse_template(const std::string& spec,
   if (!root.IsMap()) throw_invalid(file + ": expected a mapping at the top level");
   for (const auto& [k, v] : overrides) apply_override(root, file, k, v);
 
-  Group top(root, "", file);
-  Group model(root["model"], "model", file);
+  YamlGroup top(root, "", file);
+  YamlGroup model(root["model"], "model", file);
   top.get<YAML::Node>("model", {}, true);
   t.name = model.get<std::string>("name", "", true);
   t.task = model.choice("task", "classification",
@@ -201,7 +117,7 @@ ModelTemplate parse_template(const std::string& spec,
   t.num_classes = model.integer("num_classes", 0, 1, 100000, true);
   model.check_unknown();
 
-  Group data(root["data"], "data", file);
+  YamlGroup data(root["data"], "data", file);
   top.get<YAML::Node>("data", {}, true);
   t.data.height = data.integer("height", 0, 1, 8192, true);
   t.data.width = data.integer("width", 0, 1, 8192, true);
@@ -221,7 +137,7 @@ ModelTemplate parse_template(const std::string& spec,
   t.data.horizontal_flip = data.get<bool>("horizontal_flip", false);
   data.check_unknown();
 
-  Group lp(root["learning_parameters"], "learning_parameters", file);
+  YamlGroup lp(root["learning_parameters"], "learning_parameters", file);
   top.get<YAML::Node>("learning_parameters", {});
   LearningParameters& l = t.learning;
   l.optimizer = lp.choice("optimizer", l.optimizer, {"sgd", "adamw"});
@@ -243,13 +159,13 @@ ModelTemplate parse_template(const std::string& spec,
     lp.fail("learning_parameters.step_milestones", "the step schedule needs milestones");
   lp.check_unknown();
 
-  Group pot(root["pot_parameters"], "pot_parameters", file);
+  YamlGroup pot(root["pot_parameters"], "pot_parameters", file);
   top.get<YAML::Node>("pot_parameters", {});
   t.pot.preset = pot.choice("preset", t.pot.preset, {"performance", "mixed"});
   t.pot.stat_subset_size = pot.integer("stat_subset_size", t.pot.stat_subset_size, 1, 1000);
   pot.check_unknown();
 
-  Group nncf(root["nncf_optimization"], "nncf_optimization", file);
+  YamlGroup nncf(root["nncf_optimization"], "nncf_optimization", file);
   top.get<YAML::Node>("nncf_optimization", {});
   t.nncf.enable_quantization = nncf.get<bool>("enable_quantization", true);
   t.nncf.enable_pruning = nncf.get<bool>("enable_pruning", false);

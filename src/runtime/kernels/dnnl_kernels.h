@@ -75,4 +75,22 @@ bool resize_dnnl_supports(const KernelInit& init);
 std::unique_ptr<OpKernel> create_resize_dnnl(const KernelInit& init);
 // --- end oneDNN layer kernels ---
 
+// --- int8 kernels ---
+/// trex.QConv with int8 constant weights and an int32/f32 constant bias (qconv_dnnl.cpp).
+bool qconv_dnnl_supports(const KernelInit& init);
+std::unique_ptr<OpKernel> create_qconv_dnnl(const KernelInit& init);
+
+/// trex.QGemm with 2-D int8 constant B and an int32/f32 constant bias (qgemm_dnnl.cpp).
+bool qgemm_dnnl_supports(const KernelInit& init);
+std::unique_ptr<OpKernel> create_qgemm_dnnl(const KernelInit& init);
+
+/// MaxPool of uint8/int8 tensors (no Indices, no dilation) (max_pool_int8_dnnl.cpp).
+bool max_pool_int8_dnnl_supports(const KernelInit& init);
+std::unique_ptr<OpKernel> create_max_pool_int8_dnnl(const KernelInit& init);
+
+/// trex.QAdd as a vectorized loop (qadd_vec.cpp: not oneDNN, listed with the optimized
+/// kernels), plain or channels-last.
+std::unique_ptr<OpKernel> create_qadd_vec(const KernelInit& init);
+// --- end int8 kernels ---
+
 }  // namespace trex

@@ -49,4 +49,12 @@ std::unique_ptr<OpKernel> create_space_to_depth_ref(const KernelInit& init);
 std::unique_ptr<OpKernel> create_trilu_ref(const KernelInit& init);
 // --- end math reference kernels ---
 
+// --- int8 kernels ---
+std::unique_ptr<OpKernel> create_quantize_linear_ref(const KernelInit& init);
+std::unique_ptr<OpKernel> create_dequantize_linear_ref(const KernelInit& init);
+std::unique_ptr<OpKernel> create_qconv_ref(const KernelInit& init);
+std::unique_ptr<OpKernel> create_qgemm_ref(const KernelInit& init);
+std::unique_ptr<OpKernel> create_qadd_ref(const KernelInit& init);
+// --- end int8 kernels ---
+
 }  // namespace trex

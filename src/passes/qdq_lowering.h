@@ -1,0 +1,88 @@
+// The trex-domain int8 ops that the QDQ lowering passes (lower_qdq_*.cpp) create from
+// standard ONNX QuantizeLinear/DequantizeLinear patterns, and the pattern helpers they share.
+// Like trex.FusedConv, these ops exist only in a session's private copy of a graph.
+//
+// Common attributes of QConv, QGemm and QAdd:
+//   x_scale (float), x_zero_point (int)   the input's per-tensor quantization (QAdd: a_*, b_*)
+//   activation, activation_params         as trex.FusedConv, applied to the real-valued result
+//   y_type ("float", "uint8" or "int8")   "float": output f32; else quantized with
+//   y_scale (float), y_zero_point (int)   y = saturate(round_half_even(v / y_scale) + y_zero_point)
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "ir/graph.h"
+
+namespace trex {
+
+/// trex.QConv: inputs X (uint8/int8, N x C x spatial), W (int8 constant, Conv layout, zero
+/// point 0), B? (constant [Cout] in accumulator units: int32, or f32 when the bias's scale is
+/// not x_scale * w_scale); Conv's attributes; w_scale (floats, one per output channel).
+/// Computes v = x_scale * w_scale[c] * (sum (x - x_zero_point) * w + B[c]), activation, output.
+constexpr const char* kQConv = "QConv";
+/// trex.QGemm: inputs A (uint8/int8, [..., K]), B (int8 constant, [K, N], or [N, K] with
+/// transB = 1), C? (constant [N] in accumulator units, int32 or f32); w_scale (N floats).
+/// Computes v = x_scale * w_scale[n] * (sum_k (a - x_zero_point) * b + C[n]) over the last axis.
+constexpr const char* kQGemm = "QGemm";
+/// trex.QAdd: inputs A, B (uint8/int8, one shape); a_scale, a_zero_point, b_scale,
+/// b_zero_point; activation "" or "Relu". v = a_scale (a - a_zp) + b_scale (b - b_zp).
+constexpr const char* kQAdd = "QAdd";
+
+/// A per-tensor quantization: the DequantizeLinear or QuantizeLinear node, its integer side
+/// (the DQ input or the Q output), scale, zero point and integer type.
+struct QuantInfo {
+  Node* node = nullptr;
+  Value* integer = nullptr;
+  float scale = 1.0f;
+  int64_t zero_point = 0;
+  DType dtype = DType::kUInt8;
+};
+
+/// The per-tensor uint8/int8 DequantizeLinear producing `v` (constant scale and zero point),
+/// or nullopt.
+std::optional<QuantInfo> dequantize_producer(const Value* v);
+
+/// The per-tensor uint8/int8 QuantizeLinear that is the only reader of `v` (which must not be
+/// a graph output), or nullopt.
+std::optional<QuantInfo> sole_quantize_reader(const Value* v);
+
+/// The parameters of per-tensor uint8/int8 QuantizeLinear `q` (integer: its output), or
+/// nullopt.
+std::optional<QuantInfo> quantize_params(Node* q);
+
+/// Whether two quantizations map integers to the same reals (same type, scale, zero point).
+bool same_quantization(const QuantInfo& a, const QuantInfo& b);
+
+/// Int8 weights behind a DequantizeLinear of constants with zero points 0: the int8 tensor
+/// and one scale per channel along `axis` of it (a per-tensor scale repeated).
+struct QuantWeights {
+  const Tensor* values = nullptr;
+  std::vector<float> scales;
+};
+
+/// The int8 weights `v` dequantizes with per-`axis` (or per-tensor) scales, or nullopt.
+std::optional<QuantWeights> dequantized_weights(const Value* v, int64_t axis);
+
+/// A bias `b` (omitted, an f32 constant, or DequantizeLinear of an int32 constant with zero
+/// point 0) in accumulator units of x_scale * w_scales[c]: the int32 values when the bias
+/// scale equals that product, else an f32 tensor. An empty Tensor when `b` is null; nullopt
+/// when `b` has another form or size.
+std::optional<Tensor> accumulator_bias(const Value* b, float x_scale,
+                                       const std::vector<float>& w_scales);
+
+/// Sets y_type, y_scale, y_zero_point on `n` for output quantization `y` (nullopt: "float").
+void set_output_quantization(Node* n, const std::optional<QuantInfo>& y);
+
+/// Makes `replacement` take the place of `old` (all uses, graph outputs, its name and shape;
+/// its element type becomes `dtype`), then removes `dead` nodes in order: each must have no
+/// readers left by then, and one of them must produce `old`.
+void replace_value_and_remove(Graph& g, Value* old, Value* replacement, DType dtype,
+                              const std::vector<Node*>& dead);
+
+/// The element type of output quantization `y` (f32 without one).
+inline DType output_dtype(const std::optional<QuantInfo>& y) {
+  return y ? y->dtype : DType::kFloat32;
+}
+
+}  // namespace trex

@@ -1,0 +1,92 @@
+// Quantizer parameters (see quant_params.h).
+#include "quant/quant_params.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "util/error.h"
+
+namespace trex::quant {
+
+namespace {
+
+// A constant (all-zero) activation still needs a positive scale.
+constexpr float kMinScale = 1e-8f;
+
+}  // namespace
+
+ActivationParams make_activation_params(Range r, bool symmetric, bool is_unsigned) {
+  ActivationParams p;
+  p.range = r;
+  if (symmetric) {
+    p.is_unsigned = is_unsigned;
+    float top = is_unsigned ? std::max(r.hi, 0.0f) : std::max(std::fabs(r.lo), std::fabs(r.hi));
+    p.scale = std::max(kMinScale, top / (is_unsigned ? 255.0f : 127.0f));
+    p.zero_point = 0;
+    return p;
+  }
+  p.is_unsigned = true;
+  float lo = std::min(r.lo, 0.0f), hi = std::max(r.hi, 0.0f);
+  p.scale = std::max(kMinScale, (hi - lo) / 255.0f);
+  p.zero_point = static_cast<int32_t>(std::clamp(std::nearbyint(-lo / p.scale), 0.0f, 255.0f));
+  return p;
+}
+
+int32_t quantize_value(float x, const ActivationParams& p) {
+  float q = std::nearbyint(x / p.scale) + static_cast<float>(p.zero_point);  // ties to even
+  return static_cast<int32_t>(p.is_unsigned ? std::clamp(q, 0.0f, 255.0f)
+                                            : std::clamp(q, -128.0f, 127.0f));
+}
+
+float fake_quantize(float x, const ActivationParams& p) {
+  return static_cast<float>(quantize_value(x, p) - p.zero_point) * p.scale;
+}
+
+QuantizedWeight quantize_weight(const Tensor& w, int axis, int max_level) {
+  TREX_ASSERT(w.dtype() == DType::kFloat32 && axis >= 0 && static_cast<size_t>(axis) < w.rank());
+  QuantizedWeight q;
+  q.axis = axis;
+  q.max_level = max_level;
+  const auto& d = w.dims();
+  int64_t channels = d[static_cast<size_t>(axis)], inner = 1, outer = 1;
+  for (size_t i = static_cast<size_t>(axis) + 1; i < d.size(); ++i) inner *= d[i];
+  for (size_t i = 0; i < static_cast<size_t>(axis); ++i) outer *= d[i];
+  const float* x = w.data<float>();
+  std::vector<float> absmax(static_cast<size_t>(channels), 0.0f);
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t c = 0; c < channels; ++c)
+      for (int64_t i = 0; i < inner; ++i)
+        absmax[c] = std::max(absmax[c], std::fabs(x[(o * channels + c) * inner + i]));
+  q.scales.resize(static_cast<size_t>(channels));
+  for (int64_t c = 0; c < channels; ++c)
+    q.scales[c] = absmax[c] > 0 ? absmax[c] / static_cast<float>(max_level) : 1.0f;
+  q.values = Tensor(DType::kInt8, d);
+  int8_t* out = q.values.mutable_data<int8_t>();
+  const float lim = static_cast<float>(max_level);
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t c = 0; c < channels; ++c)
+      for (int64_t i = 0; i < inner; ++i) {
+        int64_t k = (o * channels + c) * inner + i;
+        out[k] = static_cast<int8_t>(std::clamp(std::nearbyint(x[k] / q.scales[c]), -lim, lim));
+      }
+  return q;
+}
+
+Tensor dequantize_weight(const QuantizedWeight& q) {
+  const auto& d = q.values.dims();
+  int64_t channels = d[static_cast<size_t>(q.axis)], inner = 1, outer = 1;
+  for (size_t i = static_cast<size_t>(q.axis) + 1; i < d.size(); ++i) inner *= d[i];
+  for (size_t i = 0; i < static_cast<size_t>(q.axis); ++i) outer *= d[i];
+  Tensor w(DType::kFloat32, d);
+  float* out = w.mutable_data<float>();
+  const int8_t* in = q.values.data<int8_t>();
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t c = 0; c < channels; ++c)
+      for (int64_t i = 0; i < inner; ++i) {
+        int64_t k = (o * channels + c) * inner + i;
+        out[k] = static_cast<float>(in[k]) * q.scales[c];
+      }
+  return w;
+}
+
+}  // namespace trex::quant

@@ -1,0 +1,35 @@
+// The result of the PTQ algorithms before it becomes a graph: where the quantizers are,
+// their parameters, the quantized weights and corrected biases, and notes for the report.
+// insert_qdq.h turns a plan and the FP32 graph into the QDQ model.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "quant/quant_params.h"
+#include "quant/quantizer_placement.h"
+
+namespace trex::quant {
+
+/// What bias correction did to one layer.
+struct BiasShift {
+  std::string node;
+  double max_abs_shift = 0;
+  double magnitude = 0;  ///< max |shift / bias|
+  bool applied = false;
+  std::string why_not;
+};
+
+struct QuantizationPlan {
+  QuantizationSetup setup;
+  bool symmetric_activations = true;
+  std::map<std::string, ActivationParams> activations;  ///< by quantized value
+  std::map<std::string, QuantizedWeight> weights;       ///< by node
+  std::map<std::string, Tensor> biases;                 ///< corrected f32 bias, by node
+  std::vector<BiasShift> bias_shifts;
+  /// Nodes kept in float after the fact (accuracy-aware PTQ), with the reason.
+  std::vector<FloatNode> reverted;
+};
+
+}  // namespace trex::quant

@@ -1,0 +1,174 @@
+// Classification PTQ task (see ptq.h).
+#include "tasks/classification/ptq.h"
+
+#include <chrono>
+#include <filesystem>
+
+#include "onnx/onnx.h"
+#include "passes/passes.h"
+#include "quant/insert_qdq.h"
+#include "quant/ptq/pipeline.h"
+#include "quant/report.h"
+#include "runtime/benchmark.h"
+#include "tasks/classification/calibration.h"
+#include "tasks/classification/evaluate.h"
+#include "util/error.h"
+#include "util/file_io.h"
+
+namespace fs = std::filesystem;
+
+namespace trex::classification {
+
+namespace {
+
+/// The PTQ config: defaults, then the config file, then the template's pot_parameters
+/// (SPEC: the template/command-line preset overrides the file's).
+quant::PtqConfig ptq_config_for(const ModelTemplate& t, const std::string& file,
+                                std::string& source) {
+  quant::PtqConfig c;
+  std::string path = file;
+  if (path.empty()) {
+    fs::path p = fs::path(t.dir) / "ptq_config.yaml";
+    std::error_code ec;
+    if (fs::is_regular_file(p, ec)) path = p.string();
+  } else if (!fs::is_regular_file(path)) {
+    throw_invalid(path + ": PTQ config file not found");
+  }
+  if (!path.empty()) c = quant::load_ptq_config(path, c);
+  source = path;
+  c.preset = quant::parse_preset(t.pot.preset, t.path + ": pot_parameters.preset");
+  c.stat_subset_size = t.pot.stat_subset_size;
+  c.seed = t.learning.seed;
+  quant::validate_ptq_config(c, t.path);
+  return c;
+}
+
+double median_latency_ms(std::shared_ptr<Graph> g, int threads, int iterations) {
+  canonicalize(*g);
+  SessionOptions so;
+  so.threads = threads;
+  Session s(g, so);
+  BenchmarkOptions bo;
+  bo.batch = 1;
+  bo.iterations = iterations;
+  return run_benchmark(s, bo).median_ms;
+}
+
+}  // namespace
+
+PtqTaskResult run_ptq(const ModelTemplate& t, const PtqTaskOptions& o) {
+  PtqTaskResult r;
+  r.config = ptq_config_for(t, o.ptq_config, r.config_source);
+  std::shared_ptr<Graph> fp32 = load_onnx(o.model);
+  std::string what;
+  if (quant::is_quantized_model(*fp32, &what))
+    throw_invalid(o.model + ": model is already optimized by PTQ (it has " + what +
+                  "); give the FP32 model");
+  check_classifier_io(*fp32, image_spec(t), static_cast<size_t>(t.num_classes), o.model);
+  canonicalize(*fp32);
+
+  ClassFolderDataset train =
+      load_class_folders(o.train_data, image_spec(t), t.learning.num_workers, o.progress);
+  ClassFolderDataset val =
+      load_class_folders(o.val_data, image_spec(t), t.learning.num_workers, o.progress);
+  check_same_classes(train, val);
+  if (train.classes.size() != static_cast<size_t>(t.num_classes))
+    throw_invalid(o.train_data + ": has " + std::to_string(train.classes.size()) +
+                  " class folders; the template's model has " + std::to_string(t.num_classes));
+
+  // Calibration sees the inference transform: exactly what evaluation feeds the model.
+  ClassFolderCalibration calib(train, transform_spec(t), fp32->inputs()[0]->name(),
+                               t.learning.num_workers);
+  quant::RunOptions run;
+  run.threads = o.threads;
+  run.progress = o.progress;
+  auto t0 = std::chrono::steady_clock::now();
+  quant::PtqResult q = quant::quantize_model(*fp32, calib, r.config, run);
+  r.ptq_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  r.warnings = q.warnings;
+
+  EvalOptions eo;
+  eo.batch_size = o.eval_batch;
+  eo.threads = o.threads;
+  eo.workers = t.learning.num_workers;
+  auto score = [&](const Graph& g) {
+    return evaluate_in_runtime(g.clone(), val, transform_spec(t), eo, o.progress).accuracy();
+  };
+  r.fp32_score = score(*fp32);
+  r.int8_score = score(*q.model);
+  nlohmann::json aa_steps = nlohmann::json::array();
+  if (o.max_drop >= 0) {
+    r.accuracy_aware = true;
+    quant::AccuracyAwareOptions ao;
+    ao.max_drop = o.max_drop;
+    ao.relative = o.relative_drop;
+    ClassFolderCalibration val_inputs(val, transform_spec(t), fp32->inputs()[0]->name(),
+                                      t.learning.num_workers);
+    quant::AccuracyAwareResult aa = quant::accuracy_aware_ptq(*fp32, q.plan, val_inputs, score,
+                                                              r.fp32_score, r.int8_score, ao, run);
+    q.model = aa.model;
+    r.int8_score = aa.int8_score;
+    r.within_budget = aa.within_budget;
+    for (const quant::FloatNode& f : q.plan.reverted) r.reverted.push_back(f.node);
+    for (const quant::AccuracyAwareStep& s : aa.steps)
+      aa_steps.push_back({{"node", s.node}, {"score", s.score}, {"kept", s.kept}});
+  }
+
+  // Layer errors on (at most) the first 64 calibration samples.
+  std::vector<size_t> probe(q.subset.begin(),
+                            q.subset.begin() + std::min<size_t>(64, q.subset.size()));
+  std::vector<quant::LayerError> errors =
+      quant::layer_sqnr(*fp32, *q.model, q.plan, calib, probe, run);
+  r.fp32_latency_ms = median_latency_ms(fp32->clone(), o.threads, o.bench_iterations);
+  r.int8_latency_ms = median_latency_ms(q.model->clone(), o.threads, o.bench_iterations);
+  std::string int8_bytes = serialize_onnx(*q.model);
+  r.int8_bytes = int8_bytes.size();
+  r.fp32_bytes = serialize_onnx(*fp32).size();
+
+  std::error_code ec;
+  fs::create_directories(o.output_dir, ec);
+  if (ec) throw_invalid(o.output_dir + ": cannot create the output folder: " + ec.message());
+  r.model_path = (fs::path(o.output_dir) / "model.onnx").string();
+  r.report_path = (fs::path(o.output_dir) / "ptq_report.json").string();
+  r.report_text_path = (fs::path(o.output_dir) / "ptq_report.txt").string();
+  r.performance_path = (fs::path(o.output_dir) / "ptq_performance.json").string();
+  write_file_atomic(r.model_path, int8_bytes);
+  nlohmann::json report = quant::ptq_report_json(q.plan, r.config, errors);
+  report["calibration_indices"] = q.subset;
+  report["config_file"] = r.config_source;
+  if (r.accuracy_aware)
+    report["accuracy_aware"] = {{"max_drop", o.max_drop},
+                                {"drop_type", o.relative_drop ? "relative" : "absolute"},
+                                {"within_budget", r.within_budget},
+                                {"steps", aa_steps}};
+  write_file_atomic(r.report_path, report.dump(2) + "\n");
+  write_file_atomic(r.report_text_path, quant::ptq_report_text(q.plan, r.config, errors));
+  r.performance = {{"metric", "accuracy"},
+                   {"score", r.int8_score},
+                   {"fp32_score", r.fp32_score},
+                   {"accuracy_drop", r.fp32_score - r.int8_score},
+                   {"int8_latency_ms", r.int8_latency_ms},
+                   {"fp32_latency_ms", r.fp32_latency_ms},
+                   {"speedup", r.int8_latency_ms > 0 ? r.fp32_latency_ms / r.int8_latency_ms : 0},
+                   {"latency_batch", 1},
+                   {"threads", resolve_threads(o.threads)},
+                   {"int8_size_bytes", r.int8_bytes},
+                   {"fp32_size_bytes", r.fp32_bytes},
+                   {"ptq_seconds", r.ptq_seconds},
+                   {"calibration_samples", q.subset.size()},
+                   {"calibration_seed", r.config.seed},
+                   {"preset", quant::preset_name(r.config.preset)},
+                   {"model", o.model},
+                   {"template", t.name},
+                   {"val_data", o.val_data}};
+  if (r.accuracy_aware) {
+    r.performance["max_drop"] = o.max_drop;
+    r.performance["drop_type"] = o.relative_drop ? "relative" : "absolute";
+    r.performance["within_budget"] = r.within_budget;
+    r.performance["reverted_to_fp32"] = r.reverted;
+  }
+  write_file_atomic(r.performance_path, r.performance.dump(2) + "\n");
+  return r;
+}
+
+}  // namespace trex::classification
