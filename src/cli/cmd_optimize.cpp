@@ -93,10 +93,13 @@ Runner add_optimize(CLI::App& app) {
     classification::PtqTaskResult r = classification::run_ptq(t, o);
     bar.finish();
     for (const std::string& w : r.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
-    std::printf("PTQ: preset %s, %d calibration samples (seed %llu)%s%s, %.1f s\n",
-                quant::preset_name(r.config.preset), r.config.stat_subset_size,
-                static_cast<unsigned long long>(r.config.seed),
-                r.config_source.empty() ? "" : ", config ", r.config_source.c_str(), r.ptq_seconds);
+    std::printf(
+        "PTQ: preset %s, %d calibration samples (seed %llu)%s%s, %.2f s (%.1fx one FP32 "
+        "pass over them)\n",
+        quant::preset_name(r.config.preset), r.config.stat_subset_size,
+        static_cast<unsigned long long>(r.config.seed), r.config_source.empty() ? "" : ", config ",
+        r.config_source.c_str(), r.ptq_seconds,
+        r.fp32_pass_seconds > 0 ? r.ptq_seconds / r.fp32_pass_seconds : 0);
     std::printf("            %10s %10s\n", "FP32", "INT8");
     std::printf("accuracy    %9.2f%% %9.2f%%   (drop %.2f pt)\n", 100 * r.fp32_score,
                 100 * r.int8_score, 100 * (r.fp32_score - r.int8_score));

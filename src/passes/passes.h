@@ -23,6 +23,7 @@ std::unique_ptr<GraphPass> make_cancel_requantize();
 std::unique_ptr<GraphPass> make_lower_qdq_conv();
 std::unique_ptr<GraphPass> make_lower_qdq_gemm();
 std::unique_ptr<GraphPass> make_lower_qdq_add();
+std::unique_ptr<GraphPass> make_lower_qdq_pool();
 // --- end int8 passes ---
 
 struct PipelineOptions {

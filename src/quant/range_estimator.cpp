@@ -79,29 +79,45 @@ float StreamingHistogram::quantile(double q) const {
 
 void RangeCollector::add(const float* data, int64_t samples, int64_t per_sample) {
   if (samples <= 0 || per_sample <= 0) return;
+  // Per-sample extremes (and quantiles) in parallel, then a serial, ordered reduction: the
+  // result does not depend on the thread count.
+  std::vector<float> lo(static_cast<size_t>(samples)), hi(static_cast<size_t>(samples));
+  std::vector<float> qlo, qhi;
+  const bool mean_quantile = e_.kind == EstimatorKind::kMeanQuantile;
+  if (mean_quantile) qlo.resize(lo.size()), qhi.resize(hi.size());
+#pragma omp parallel for schedule(static)
   for (int64_t s = 0; s < samples; ++s) {
     const float* x = data + s * per_sample;
-    float lo = x[0], hi = x[0];
-    for (int64_t i = 1; i < per_sample; ++i) {
-      lo = std::min(lo, x[i]);
-      hi = std::max(hi, x[i]);
+    float l = x[0], h = x[0];
+#pragma omp simd reduction(min : l) reduction(max : h)
+    for (int64_t i = 0; i < per_sample; ++i) {
+      l = std::min(l, x[i]);
+      h = std::max(h, x[i]);
     }
-    if (samples_ == 0 && s == 0) min_ = lo, max_ = hi;
-    min_ = std::min(min_, lo);
-    max_ = std::max(max_, hi);
-    if (e_.kind == EstimatorKind::kMeanMinMax) {
-      sum_lo_ += lo;
-      sum_hi_ += hi;
-    } else if (e_.kind == EstimatorKind::kMeanQuantile) {
-      scratch_.assign(x, x + per_sample);
+    lo[s] = l;
+    hi[s] = h;
+    if (mean_quantile) {
+      std::vector<float> scratch(x, x + per_sample);
       auto k = [per_sample](double q) {
         return static_cast<int64_t>(std::llround(q * static_cast<double>(per_sample - 1)));
       };
       int64_t klo = k(e_.outlier_prob), khi = k(1 - e_.outlier_prob);
-      std::nth_element(scratch_.begin(), scratch_.begin() + klo, scratch_.end());
-      sum_lo_ += scratch_[static_cast<size_t>(klo)];
-      std::nth_element(scratch_.begin(), scratch_.begin() + khi, scratch_.end());
-      sum_hi_ += scratch_[static_cast<size_t>(khi)];
+      std::nth_element(scratch.begin(), scratch.begin() + klo, scratch.end());
+      qlo[s] = scratch[static_cast<size_t>(klo)];
+      std::nth_element(scratch.begin(), scratch.begin() + khi, scratch.end());
+      qhi[s] = scratch[static_cast<size_t>(khi)];
+    }
+  }
+  for (int64_t s = 0; s < samples; ++s) {
+    if (samples_ == 0 && s == 0) min_ = lo[0], max_ = hi[0];
+    min_ = std::min(min_, lo[s]);
+    max_ = std::max(max_, hi[s]);
+    if (e_.kind == EstimatorKind::kMeanMinMax) {
+      sum_lo_ += lo[s];
+      sum_hi_ += hi[s];
+    } else if (mean_quantile) {
+      sum_lo_ += qlo[s];
+      sum_hi_ += qhi[s];
     }
   }
   samples_ += samples;

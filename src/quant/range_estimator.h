@@ -56,7 +56,6 @@ class RangeCollector {
   float min_ = 0, max_ = 0;
   double sum_lo_ = 0, sum_hi_ = 0;  ///< per-sample estimates, summed (mean_* estimators)
   StreamingHistogram hist_;         ///< quantile, percentile, histogram
-  std::vector<float> scratch_;
 };
 
 /// The clipping range of `hist` with the least expected squared quantization error

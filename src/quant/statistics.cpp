@@ -20,23 +20,44 @@ std::vector<size_t> calibration_subset(size_t available, size_t count, uint64_t 
   return order;
 }
 
-void ChannelMeanCollector::add(const Tensor& t) {
-  TREX_ASSERT(t.dtype() == DType::kFloat32 && t.rank() >= 2);
-  const auto& d = t.dims();
-  bool last = d.size() == 2;
-  int64_t c = last ? d[1] : d[1], n = d[0], inner = 1;
-  if (!last)
+void ChannelMeanCollector::add(const TensorView& t) {
+  TREX_ASSERT(t.dtype == DType::kFloat32 && t.rank() >= 2);
+  const auto& d = t.dims;
+  const bool rank2 = d.size() == 2;
+  const int64_t c = d[1], n = d[0];
+  int64_t inner = 1;
+  if (!rank2)
     for (size_t i = 2; i < d.size(); ++i) inner *= d[i];
   if (sum_.empty()) sum_.assign(static_cast<size_t>(c), 0.0);
   TREX_ASSERT(static_cast<int64_t>(sum_.size()) == c);
-  const float* x = t.data<float>();
-  for (int64_t s = 0; s < n; ++s)
-    for (int64_t ch = 0; ch < c; ++ch) {
-      const float* p = x + (s * c + ch) * inner;
-      double acc = 0;
-      for (int64_t i = 0; i < inner; ++i) acc += p[i];
-      sum_[static_cast<size_t>(ch)] += acc;
+  const float* x = t.as<float>();
+  std::vector<double> part(static_cast<size_t>(c), 0.0);
+  if (t.channels_last && !rank2) {  // N, spatial..., C
+    std::vector<float> acc(static_cast<size_t>(c));
+    for (int64_t s = 0; s < n; ++s) {
+      std::fill(acc.begin(), acc.end(), 0.0f);
+      for (int64_t p = 0; p < inner; ++p) {
+        const float* row = x + (s * inner + p) * c;
+#pragma omp simd
+        for (int64_t ch = 0; ch < c; ++ch) acc[ch] += row[ch];
+      }
+      for (int64_t ch = 0; ch < c; ++ch) part[ch] += acc[ch];
     }
+  } else {
+#pragma omp parallel for schedule(static)
+    for (int64_t ch = 0; ch < c; ++ch) {
+      double total = 0;
+      for (int64_t s = 0; s < n; ++s) {
+        const float* p = x + (s * c + ch) * inner;
+        float acc = 0;
+#pragma omp simd reduction(+ : acc)
+        for (int64_t i = 0; i < inner; ++i) acc += p[i];
+        total += acc;
+      }
+      part[ch] = total;
+    }
+  }
+  for (int64_t ch = 0; ch < c; ++ch) sum_[ch] += part[ch];
   count_ += n * inner;
   samples_ += n;
 }
@@ -82,6 +103,38 @@ void run_with_outputs(const Graph& model, const std::vector<std::string>& values
   });
 }
 
+void observe_values(const Graph& model, const std::vector<std::string>& values,
+                    CalibrationData& data, const std::vector<size_t>& indices,
+                    const RunOptions& options, const std::string& stage,
+                    const std::function<void(size_t, const TensorView&)>& fn) {
+  SessionOptions so;
+  so.threads = options.threads;
+  auto session = std::make_unique<Session>(model.clone(), so);
+  std::vector<std::string> missing = session->observe(values, fn);
+  // Values fused away (a Conv output inside Conv+Relu or Conv+Add) stay as graph outputs.
+  // Keeping one can let a fusion take another (the other Conv of a residual Add), so this
+  // repeats; each round keeps at least one more value, so it ends.
+  std::shared_ptr<Graph> g = model.clone();
+  for (size_t round = 0; !missing.empty(); ++round) {
+    if (round > values.size())
+      throw_internal(__FILE__, __LINE__, "value " + missing[0] + " cannot be observed");
+    for (const std::string& name : missing) {
+      Value* v = g->find_value(name);
+      if (!v) throw_internal(__FILE__, __LINE__, "statistics requested for unknown value " + name);
+      if (!v->is_graph_output()) g->add_output(v);
+    }
+    session = std::make_unique<Session>(g, so);
+    missing = session->observe(values, fn);
+  }
+  size_t done = 0;
+  report(options.progress, {stage, 0, indices.size(), ""});
+  data.for_each_batch(indices, options.batch_size, [&](const InputBatch& batch) {
+    session->run(batch);
+    done += batch.empty() ? 0 : static_cast<size_t>(batch.begin()->second.dims()[0]);
+    report(options.progress, {stage, done, indices.size(), ""});
+  });
+}
+
 Statistics collect_statistics(const Graph& model, const StatisticsRequest& request,
                               CalibrationData& data, const std::vector<size_t>& indices,
                               const RunOptions& options, const std::string& stage) {
@@ -96,20 +149,22 @@ Statistics collect_statistics(const Graph& model, const StatisticsRequest& reque
     stats.channel_means.emplace(name, ChannelMeanCollector());
     if (seen.insert(name).second) values.push_back(name);
   }
-  run_with_outputs(model, values, data, indices, options, stage,
-                   [&](const std::vector<Tensor>& out) {
-                     for (size_t i = 0; i < values.size(); ++i) {
-                       const Tensor& t = out[i];
-                       if (t.dtype() != DType::kFloat32 || t.rank() == 0) continue;
-                       auto r = stats.ranges.find(values[i]);
-                       if (r != stats.ranges.end())
-                         r->second.add(t.data<float>(), t.dims()[0],
-                                       t.numel() / std::max<int64_t>(1, t.dims()[0]));
-                       auto m = stats.channel_means.find(values[i]);
-                       if (m != stats.channel_means.end() && t.rank() >= 2) m->second.add(t);
-                     }
-                     if (!out.empty()) stats.samples += static_cast<size_t>(out[0].dims()[0]);
-                   });
+  // Collectors by value index, looked up once.
+  std::vector<RangeCollector*> range_of(values.size(), nullptr);
+  std::vector<ChannelMeanCollector*> mean_of(values.size(), nullptr);
+  for (size_t i = 0; i < values.size(); ++i) {
+    auto r = stats.ranges.find(values[i]);
+    if (r != stats.ranges.end()) range_of[i] = &r->second;
+    auto m = stats.channel_means.find(values[i]);
+    if (m != stats.channel_means.end()) mean_of[i] = &m->second;
+  }
+  observe_values(model, values, data, indices, options, stage, [&](size_t i, const TensorView& t) {
+    if (t.dtype != DType::kFloat32 || t.rank() == 0) return;
+    const int64_t n = t.dims[0];
+    if (range_of[i]) range_of[i]->add(t.as<float>(), n, t.numel() / std::max<int64_t>(1, n));
+    if (mean_of[i] && t.rank() >= 2) mean_of[i]->add(t);
+  });
+  stats.samples = indices.size();
   for (const auto& [name, r] : stats.ranges)
     if (r.samples() == 0)
       throw_invalid("value '" + name + "': the calibration data produced no statistics for it");

@@ -10,6 +10,7 @@
 #include "ir/graph.h"
 #include "quant/calibration_data.h"
 #include "quant/range_estimator.h"
+#include "runtime/tensor_view.h"
 #include "util/progress.h"
 
 namespace trex::quant {
@@ -18,7 +19,8 @@ namespace trex::quant {
 /// the last axis.
 class ChannelMeanCollector {
  public:
-  void add(const Tensor& t);
+  /// Adds a batch (plain or channels-last).
+  void add(const TensorView& t);
   std::vector<double> mean() const;
   int64_t samples() const { return samples_; }
 
@@ -53,6 +55,14 @@ struct RunOptions {
 Statistics collect_statistics(const Graph& model, const StatisticsRequest& request,
                               CalibrationData& data, const std::vector<size_t>& indices,
                               const RunOptions& options, const std::string& stage);
+
+/// Runs `model` over `indices` and calls `fn(i, view)` as soon as `values[i]` is computed
+/// in each batch (the view lives only during the call). Values that the runtime fusions
+/// would remove are kept by making them graph outputs.
+void observe_values(const Graph& model, const std::vector<std::string>& values,
+                    CalibrationData& data, const std::vector<size_t>& indices,
+                    const RunOptions& options, const std::string& stage,
+                    const std::function<void(size_t, const TensorView&)>& fn);
 
 /// Runs `model` over `indices` with `values` as extra outputs and calls `fn` with each
 /// batch's tensors of them (in the order of `values`).

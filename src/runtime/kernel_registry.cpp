@@ -53,6 +53,11 @@ std::vector<KernelDef> build_registry() {
   add({"QGemm"}, Backend::kDnnl, qgemm_dnnl_supports, create_qgemm_dnnl);
   add({"QAdd"}, Backend::kDnnl, nullptr, create_qadd_vec);  // a vectorized loop, not oneDNN
   add({"MaxPool"}, Backend::kDnnl, max_pool_int8_dnnl_supports, create_max_pool_int8_dnnl);
+  // Vectorized loops too, not oneDNN (*_vec.cpp).
+  add({"QGlobalAveragePool"}, Backend::kDnnl, nullptr, create_qglobal_average_pool_vec);
+  add({"QuantizeLinear"}, Backend::kDnnl, quantize_linear_vec_supports, create_quantize_linear_vec);
+  add({"DequantizeLinear"}, Backend::kDnnl, dequantize_linear_vec_supports,
+      create_dequantize_linear_vec);
   // --- end int8 kernels ---
   // Reference kernels.
   add({"Add", "Sub", "Mul", "Div", "Pow", "Mod", "Max", "Min", "Sum", "Mean", "PRelu", "Equal",
@@ -144,6 +149,7 @@ std::vector<KernelDef> build_registry() {
   add({"QConv"}, kRef, nullptr, create_qconv_ref);  // trex domain
   add({"QGemm"}, kRef, nullptr, create_qgemm_ref);  // trex domain
   add({"QAdd"}, kRef, nullptr, create_qadd_ref);    // trex domain
+  add({"QGlobalAveragePool"}, kRef, nullptr, create_qglobal_average_pool_ref);
   // --- end int8 kernels ---
   return r;
 }

@@ -128,7 +128,7 @@ Session::Session(std::shared_ptr<const Graph> graph, const SessionOptions& opts)
   if (!opts.reference_only) fuse_for_runtime(*own);
   graph_ = own;
   const Graph& g = *graph_;
-  std::unordered_map<const Value*, int> slot_of;
+  std::unordered_map<const Value*, int>& slot_of = slot_of_;
   auto slot_for = [&](const Value* v) {
     auto it = slot_of.find(v);
     if (it != slot_of.end()) return it->second;
@@ -226,6 +226,32 @@ std::unique_ptr<Session> Session::load(const std::string& path, const SessionOpt
   }
 }
 
+std::vector<std::string> Session::observe(const std::vector<std::string>& values,
+                                          ValueObserver fn) {
+  observed_after_.assign(steps_.size(), {});
+  observed_inputs_.clear();
+  observer_ = std::move(fn);
+  std::unordered_map<int, size_t> producer_step;
+  for (size_t i = 0; i < steps_.size(); ++i)
+    for (int id : steps_[i].out)
+      if (id >= 0) producer_step[id] = i;
+  std::vector<std::string> missing;
+  for (size_t k = 0; k < values.size(); ++k) {
+    const Value* v = graph_->find_value(values[k]);
+    auto slot = v ? slot_of_.find(v) : slot_of_.end();
+    if (slot == slot_of_.end() || v->is_constant()) {
+      missing.push_back(values[k]);
+      continue;
+    }
+    auto step = producer_step.find(slot->second);
+    if (step != producer_step.end())
+      observed_after_[step->second].emplace_back(slot->second, k);
+    else
+      observed_inputs_.emplace_back(slot->second, k);
+  }
+  return missing;
+}
+
 std::vector<std::string> Session::kernel_choices() const {
   std::vector<std::string> out;
   for (const Step& s : steps_) {
@@ -296,6 +322,8 @@ std::vector<Tensor> Session::run(const std::map<std::string, Tensor>& inputs) {
     s.filled = true;
   }
   step_ms_.resize(steps_.size(), 0.0);
+  if (observer_)
+    for (const auto& [id, k] : observed_inputs_) observer_(k, slots_[static_cast<size_t>(id)].view);
   try {
     for (size_t si = 0; si < steps_.size(); ++si) {
       Step& step = steps_[si];
@@ -319,6 +347,9 @@ std::vector<Tensor> Session::run(const std::map<std::string, Tensor>& inputs) {
             throw_internal(__FILE__, __LINE__,
                            step.label + ": kernel did not write output " + std::to_string(i));
       }
+      if (observer_ && !observed_after_.empty())
+        for (const auto& [id, k] : observed_after_[si])
+          observer_(k, slots_[static_cast<size_t>(id)].view);
       for (int id : step.release_after) {
         Slot& s = slots_[static_cast<size_t>(id)];
         if (--s.remaining == 0 && !s.keep) release(s);

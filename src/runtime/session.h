@@ -4,9 +4,11 @@
 // steps, and returns buffers to a pool as soon as their last reader is done.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "ir/graph.h"
@@ -49,6 +51,14 @@ class Session {
   /// order.
   std::vector<Tensor> run(const std::map<std::string, Tensor>& inputs);
 
+  /// Called during run() right after value `index` (of the list given to observe) is
+  /// computed; the view (possibly channels-last) is valid only during the call.
+  using ValueObserver = std::function<void(size_t index, const TensorView& value)>;
+  /// Watches `values` (by name) in later runs, replacing earlier observers. Returns the names
+  /// the session's graph does not have (fused away by runtime fusions, or unknown); those are
+  /// not watched.
+  std::vector<std::string> observe(const std::vector<std::string>& values, ValueObserver fn);
+
   /// Bytes the buffer pool holds (peak working memory of runs so far).
   size_t pool_bytes() const { return pool_.allocated_bytes(); }
 
@@ -81,6 +91,10 @@ class Session {
   BufferPool pool_;
   int threads_ = 1;
   bool profiling_ = false;
+  std::unordered_map<const Value*, int> slot_of_;
+  std::vector<std::vector<std::pair<int, size_t>>> observed_after_;  ///< per step: (slot, index)
+  std::vector<std::pair<int, size_t>> observed_inputs_;
+  ValueObserver observer_;
   std::vector<double> step_ms_;
 };
 

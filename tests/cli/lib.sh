@@ -1,5 +1,5 @@
 # Shared by the command-line test scripts (sourced): a scratch folder removed on exit,
-# pass/fail counters, and expect_error for the one-line-error contract.
+# pass/fail counters, expect_error for the one-line-error contract, and small dataset subsets.
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failures=0
@@ -18,6 +18,14 @@ expect_error() {
   if [[ $(wc -l <"$work/err") -ne 1 ]]; then fail "$name" "not one line: $(cat "$work/err")"; return; fi
   grep -qF -- "$want" "$work/err" || { fail "$name" "lacks '$want': $(cat "$work/err")"; return; }
   ok "$name"
+}
+
+# subset SRC DST N: the first N images of each class folder of SRC, copied to DST.
+subset() {
+  for c in "$1"/*/; do
+    mkdir -p "$2/$(basename "$c")"
+    ls "$c" | head -n "$3" | while read -r f; do cp "$c/$f" "$2/$(basename "$c")/"; done
+  done
 }
 
 # Prints the counts; the script's exit status is whether all passed.

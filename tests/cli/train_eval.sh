@@ -9,13 +9,6 @@ RECIPES=$2
 source "$(dirname "$0")/lib.sh"
 
 "$TREX" data make fashion-mnist-cls -o "$work/full" >/dev/null || { echo "data make failed"; exit 1; }
-# Small splits: the first N images of each class.
-subset() {  # SRC DST N
-  for c in "$1"/*/; do
-    mkdir -p "$2/$(basename "$c")"
-    ls "$c" | head -n "$3" | while read -r f; do cp "$c/$f" "$2/$(basename "$c")/"; done
-  done
-}
 subset "$work/full/train" "$work/train" 24
 subset "$work/full/val" "$work/val" 8
 rm -rf "$work/full"

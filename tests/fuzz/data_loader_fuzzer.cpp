@@ -1,6 +1,6 @@
-// libFuzzer target for the data and template loaders: the first byte picks the loader
-// (image decoding, IDX images/labels, template YAML), the rest is its input. Every input
-// must load or raise a trex::Error of kind invalid-input/unsupported; an internal error or
+// libFuzzer target for the data and config loaders: the first byte picks the loader
+// (image decoding, IDX images/labels, template YAML, PTQ config YAML), the rest is its input. Every
+// input must load or raise a trex::Error of kind invalid-input/unsupported; an internal error or
 // any other exception is a finding (abort).
 #include <unistd.h>
 
@@ -12,6 +12,7 @@
 
 #include "data/idx.h"
 #include "data/image.h"
+#include "quant/quantizer_config.h"
 #include "tasks/model_template.h"
 #include "util/error.h"
 
@@ -36,7 +37,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   std::string bytes(reinterpret_cast<const char*>(data) + 1, size - 1);
   try {
-    switch (data[0] % 3) {
+    switch (data[0] % 4) {
       case 0: {
         trex::Image img = trex::decode_image(bytes, "fuzz.png");
         // Whatever decodes must also convert and encode.
@@ -55,6 +56,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
       case 2:
         trex::load_template(scratch("template.yaml", bytes));
+        break;
+      case 3:
+        trex::quant::load_ptq_config(scratch("ptq_config.yaml", bytes));
         break;
     }
   } catch (const trex::Error& e) {

@@ -150,6 +150,45 @@ TEST(LowerQdq, MaxPoolAndFlattenRunOnInt8) {
   }
 }
 
+/// DQ -> GlobalAveragePool -> Q (the head of ResNet/MobileNet) becomes one
+/// QGlobalAveragePool writing uint8 for the QGemm; without a Q after it, it writes f32.
+TEST(LowerQdq, GlobalAveragePoolRunsOnInt8) {
+  for (bool quantized_output : {true, false}) {
+    SCOPED_TRACE(quantized_output ? "with Q" : "float output");
+    auto g = std::make_shared<Graph>();
+    GraphBuilder b(*g);
+    Value* x = b.input("x", DType::kFloat32, {2, 6, 7, 5});
+    Value* xd = fake_quant(b, x, 0.02f, 0, DType::kInt8, "xq");
+    Value* c = b.op("Relu",
+                    {quant_conv(b, xd, 0.02f, 6, 9, 3, {{"pads", ints({1, 1, 1, 1})}}, 4, "conv")});
+    Value* cd = fake_quant(b, c, 0.03f, 0, DType::kUInt8, "cq");
+    Value* p = b.op("GlobalAveragePool", {cd});
+    if (quantized_output) {
+      Value* pd = fake_quant(b, p, 0.01f, 3, DType::kUInt8, "pq");
+      std::vector<float> ws;
+      Value* y = b.op(
+          "Gemm", {b.op("Flatten", {pd}), quant_weights(b, random_tensor({4, 9}, 8), 0, "w", &ws)},
+          {{"transB", int64_t{1}}});
+      b.output(y, "y");
+    } else {
+      b.output(p, "y");
+    }
+    infer_shapes(*g);
+    EXPECT_EQ(lowered_count(*g, kQGlobalAveragePool), 1);
+    EXPECT_EQ(lowered_count(*g, "GlobalAveragePool"), 0);
+    // With Q: one step of 0.01 in the pooled value moves a logit by at most
+    // 0.01 * sum |w| (< 9 * 1); without: f32 means agree to float rounding.
+    auto s = expect_lowered_matches(g, {{"x", random_tensor({2, 6, 7, 5}, 3, -2.5f, 2.5f)}},
+                                    quantized_output ? 0.09f : 1e-5f);
+    EXPECT_EQ(count_kernels(*s, "QGlobalAveragePool"), 1);
+    EXPECT_EQ(count_kernels(*s, "DequantizeLinear"), 0);
+    EXPECT_EQ(count_kernels(*s, "QuantizeLinear"), 1);  // of the input only
+    if (quantized_output) {
+      EXPECT_EQ(count_kernels(*s, "QGemm"), 1);
+    }
+  }
+}
+
 TEST(LowerQdq, ConcatOfEqualQuantizationsRunsOnInt8) {
   for (bool equal : {true, false}) {
     auto g = std::make_shared<Graph>();

@@ -149,8 +149,9 @@ TEST(PtqPipeline, EstimatorsAndPresetsAllRun) {
       PtqResult r = quantize_model(*g, data, c);
       const ActivationParams& in = r.plan.activations.at("input");
       EXPECT_TRUE(in.is_unsigned) << estimator_name(k);  // images in [0, 1)
-      if (p == Preset::kMixed)
+      if (p == Preset::kMixed) {
         EXPECT_TRUE(r.plan.activations.at(g->find_node("gap")->output(0)->name()).is_unsigned);
+      }
     }
 }
 
@@ -230,6 +231,48 @@ TEST(AccuracyAwarePtq, RevertsUntilWithinBudget) {
   o.max_drop = 0.0;
   o.relative = true;
   EXPECT_NEAR(metric_drop(0.8, 0.6, o), 0.25, 1e-12);
+}
+
+}  // namespace
+}  // namespace trex::quant
+
+namespace trex::quant {
+namespace {
+
+TEST(Statistics, ObservesValuesThatRuntimeFusionsWouldRemove) {
+  // Add(ConvA(x), ConvB(x)) -> Relu: the runtime fuses one Conv into the Add and the Relu
+  // into that; keeping ConvA's output lets it take ConvB instead. Both must be observed.
+  auto g = std::make_shared<Graph>();
+  g->opset_imports = {{"", 13}};
+  GraphBuilder b(*g);
+  Value* x = b.input("input", DType::kFloat32, Shape::from_static({4, 3, 12, 12}));
+  Value* a = b.op("Conv", {x, b.constant("wa", testing::random_tensor({4, 3, 1, 1}, 1))}, {}, "a");
+  Value* c = b.op("Conv", {x, b.constant("wb", testing::random_tensor({4, 3, 1, 1}, 2))}, {}, "c");
+  Value* add = b.op("Add", {a, c}, {}, "add");
+  b.output(b.op("Relu", {add}, {}, "relu"), "y");
+  testing::RandomImages data(4);
+  StatisticsRequest r;
+  r.add_range(a->name(), RangeEstimator{});
+  r.add_range(add->name(), RangeEstimator{});
+  r.add_channel_mean(c->name());
+  Statistics s = collect_statistics(*g, r, data, {0, 1, 2, 3}, {}, "test");
+  EXPECT_EQ(s.ranges.at(a->name()).samples(), 4);
+  EXPECT_EQ(s.ranges.at(add->name()).samples(), 4);
+  EXPECT_EQ(s.channel_means.at(c->name()).samples(), 4);
+  // The observed values match a plain run.
+  Tensor in = Tensor(DType::kFloat32, {4, 3, 12, 12});
+  data.for_each_batch({0, 1, 2, 3}, 4, [&](const InputBatch& batch) { in = batch.at("input"); });
+  auto copy = g->clone();
+  copy->add_output(copy->find_value(a->name()));
+  SessionOptions o;
+  o.reference_only = true;
+  Session ref(std::shared_ptr<Graph>(std::move(copy)), o);
+  Tensor ya = ref.run({{"input", in}})[1];
+  float lo = ya.data<float>()[0], hi = lo;
+  for (int64_t i = 0; i < ya.numel(); ++i)
+    lo = std::min(lo, ya.data<float>()[i]), hi = std::max(hi, ya.data<float>()[i]);
+  EXPECT_NEAR(s.ranges.at(a->name()).min(), lo, 1e-5);
+  EXPECT_NEAR(s.ranges.at(a->name()).max(), hi, 1e-5);
 }
 
 }  // namespace

@@ -1,7 +1,10 @@
 // FastBiasCorrection (see fast_bias_correction.h). The layer runs twice on a blob that
-// holds each input channel's mean at every position: once in FP32, once with its input
-// quantizer and quantized weights. The per-channel difference of the output means is the
-// shift; comparing both on the same blob keeps spatial effects (padding) out of it.
+// holds each input channel's mean at every position: once with FP32 weights, once with the
+// quantized ones. The per-channel difference of the output means is the shift (Nagel et
+// al.'s E[(W - Wq) x]); comparing both on the same blob keeps spatial effects (padding) out
+// of it. The blob is not put through the input quantizer: rounding one mean value would
+// add a systematic error that real data, whose rounding errors average out, does not have
+// (measured: MobileNetV3 drop 0.56 pt with the rounded mean, 0.20 pt without).
 #include "quant/ptq/fast_bias_correction.h"
 
 #include <cmath>
@@ -44,7 +47,9 @@ void apply_bias_shift(const Node& n, const std::vector<double>& shift, double th
       s.magnitude = std::max(s.magnitude, std::fabs(shift[c] / b[c]));
   }
   if (zero_bias) s.magnitude = std::numeric_limits<double>::infinity();
+  s.channels = static_cast<int>(shift.size());
   if (s.magnitude < threshold) {
+    s.channels_applied = s.channels;
     Tensor updated(DType::kFloat32, bias.dims());
     float* u = updated.mutable_data<float>();
     for (size_t c = 0; c < shift.size(); ++c) u[c] = static_cast<float>(b[c] + shift[c]);
@@ -65,10 +70,10 @@ StatisticsRequest FastBiasCorrection::required_statistics(const Graph& g,
 
 namespace {
 
-/// The output shift of one layer: FP32 on the mean blob minus quantized on the quantized
-/// mean blob, averaged per output channel.
+/// The output shift of one layer: FP32 minus quantized weights on the mean blob, averaged
+/// per output channel.
 std::vector<double> layer_shift(const Node& n, const std::vector<double>& mean,
-                                const ActivationParams& in_q, const QuantizedWeight& wq) {
+                                const QuantizedWeight& wq) {
   const Value* x = n.input(0);
   std::vector<int64_t> dims = {1, static_cast<int64_t>(mean.size())};
   if (n.op_type() == "Conv") {
@@ -81,27 +86,22 @@ std::vector<double> layer_shift(const Node& n, const std::vector<double>& mean,
   }
   int64_t per_channel = 1;
   for (size_t i = 2; i < dims.size(); ++i) per_channel *= dims[i];
-  Tensor blob(DType::kFloat32, dims), qblob(DType::kFloat32, dims);
+  Tensor blob(DType::kFloat32, dims);
   float* pb = blob.mutable_data<float>();
-  float* pq = qblob.mutable_data<float>();
   for (size_t c = 0; c < mean.size(); ++c)
-    for (int64_t i = 0; i < per_channel; ++i) {
-      pb[c * per_channel + i] = static_cast<float>(mean[c]);
-      pq[c * per_channel + i] = fake_quantize(static_cast<float>(mean[c]), in_q);
-    }
+    for (int64_t i = 0; i < per_channel; ++i) pb[c * per_channel + i] = static_cast<float>(mean[c]);
   auto g = std::make_shared<Graph>();
   g->opset_imports = {{"", 13}};
   GraphBuilder b(*g);
   Value* xf = b.input("x", DType::kFloat32, Shape::from_static(dims));
-  Value* xq = b.input("xq", DType::kFloat32, Shape::from_static(dims));
   Value* w = b.constant("w", n.input(1)->constant());
   Value* wd = b.constant("wq", dequantize_weight(wq));
   Value* bias = b.constant("b", n.input(2)->constant());
   AttrList attrs(n.attrs().begin(), n.attrs().end());
   b.output(b.op(n.op_type(), {xf, w, bias}, attrs), "y");
-  b.output(b.op(n.op_type(), {xq, wd, bias}, attrs), "yq");
+  b.output(b.op(n.op_type(), {xf, wd, bias}, attrs), "yq");
   Session session(g);
-  std::vector<Tensor> out = session.run({{"x", blob}, {"xq", qblob}});
+  std::vector<Tensor> out = session.run({{"x", blob}});
   const auto& od = out[0].dims();
   int64_t channels = od[1], inner = 1;
   for (size_t i = 2; i < od.size(); ++i) inner *= od[i];
@@ -123,9 +123,7 @@ void FastBiasCorrection::apply(const Graph& g, const Statistics& stats,
   for (const Node* n : bias_correction_layers(g, plan.setup)) {
     auto m = stats.channel_means.find(n->input(0)->name());
     TREX_ASSERT(m != stats.channel_means.end());
-    const std::string& qv = plan.setup.input_quantizer.at({n->name(), 0});
-    std::vector<double> shift =
-        layer_shift(*n, m->second.mean(), plan.activations.at(qv), plan.weights.at(n->name()));
+    std::vector<double> shift = layer_shift(*n, m->second.mean(), plan.weights.at(n->name()));
     apply_bias_shift(*n, shift, config_.bias_correction_threshold, plan);
   }
 }

@@ -1,6 +1,6 @@
 // FastBiasCorrection: for each quantized Conv/Gemm with a bias, the mean output shift that
-// quantization causes is measured on the layer alone, fed with the per-channel means of its
-// FP32 input over the calibration set, and subtracted from the bias.
+// weight quantization causes is measured on the layer alone, fed with the per-channel means
+// of its FP32 input over the calibration set, and added back to the bias.
 #pragma once
 
 #include "ir/graph.h"
@@ -14,8 +14,9 @@ namespace trex::quant {
 /// quantized input, in topological order.
 std::vector<const Node*> bias_correction_layers(const Graph& g, const QuantizationSetup& setup);
 
-/// Adds `shift` to the bias of `n` in `plan` when max |shift / bias| is under `threshold`,
-/// recording what happened in plan.bias_shifts.
+/// Adds `shift` to the bias of `n` in `plan` when max |shift / bias| over the channels is
+/// under `threshold` (a zero bias channel counts as infinite), recording what happened in
+/// plan.bias_shifts.
 void apply_bias_shift(const Node& n, const std::vector<double>& shift, double threshold,
                       QuantizationPlan& plan);
 

@@ -91,6 +91,17 @@ std::unique_ptr<OpKernel> create_max_pool_int8_dnnl(const KernelInit& init);
 /// trex.QAdd as a vectorized loop (qadd_vec.cpp: not oneDNN, listed with the optimized
 /// kernels), plain or channels-last.
 std::unique_ptr<OpKernel> create_qadd_vec(const KernelInit& init);
+
+/// trex.QGlobalAveragePool, int32 sums, plain or channels-last (qglobal_average_pool_vec.cpp).
+std::unique_ptr<OpKernel> create_qglobal_average_pool_vec(const KernelInit& init);
+
+/// QuantizeLinear / DequantizeLinear of f32 <-> uint8/int8 with per-tensor constant
+/// parameters, vectorized, plain or channels-last (quantize_linear_vec.cpp,
+/// dequantize_linear_vec.cpp).
+bool quantize_linear_vec_supports(const KernelInit& init);
+std::unique_ptr<OpKernel> create_quantize_linear_vec(const KernelInit& init);
+bool dequantize_linear_vec_supports(const KernelInit& init);
+std::unique_ptr<OpKernel> create_dequantize_linear_vec(const KernelInit& init);
 // --- end int8 kernels ---
 
 }  // namespace trex

@@ -2,12 +2,14 @@
 // folded into two factors and an offset, clamped and rounded (ties to even) without calls so
 // the loop vectorizes; OpenMP splits it. Inputs and output may be plain or channels-last;
 // an input in the other layout is converted first. Registered with the optimized kernels.
+// The loops are multi-versioned (simd_clones.h): AVX2/AVX-512 where the CPU has them.
 #include <string>
 #include <vector>
 
 #include "runtime/kernel.h"
 #include "runtime/kernels/dnnl_kernels.h"
 #include "runtime/kernels/quantize.h"
+#include "runtime/kernels/simd_clones.h"
 
 namespace trex {
 
@@ -28,6 +30,31 @@ void convert_layout(const TensorView& src, bool to_channels_last, T* dst) {
         else
           dst[plain] = x[last];
       }
+}
+
+/// y = saturate(round_half_even(a * ka + b * kb + offset)) clamped to [lo, hi].
+template <typename TA, typename TB, typename TO>
+TREX_SIMD_CLONES void add_requantize(const TA* a, const TB* b, TO* y, int64_t n, float ka, float kb,
+                                     float offset, float lo, float hi) {
+#pragma omp parallel for simd schedule(static)
+  for (int64_t i = 0; i < n; ++i) {
+    float v = static_cast<float>(a[i]) * ka + static_cast<float>(b[i]) * kb + offset;
+    v = v < lo ? lo : v;  // selects, not std::min/max calls, so the loop if-converts
+    v = v > hi ? hi : v;
+    y[i] = static_cast<TO>(static_cast<int32_t>(round_half_even_small(v)));
+  }
+}
+
+/// y = (a - a_zero) * a_scale + (b - b_zero) * b_scale, negatives to 0 with `relu`.
+template <typename TA, typename TB>
+TREX_SIMD_CLONES void add_dequantize(const TA* a, const TB* b, float* y, int64_t n, float a_scale,
+                                     float a_zero, float b_scale, float b_zero, bool relu) {
+#pragma omp parallel for simd schedule(static)
+  for (int64_t i = 0; i < n; ++i) {
+    float v = (static_cast<float>(a[i]) - a_zero) * a_scale +
+              (static_cast<float>(b[i]) - b_zero) * b_scale;
+    y[i] = relu && v < 0.0f ? 0.0f : v;
+  }
 }
 
 class QAddVec : public OpKernel {
@@ -98,23 +125,12 @@ class QAddVec : public OpKernel {
     const float lo =
         relu_ ? std::max(out_.zero_point, quant_min(out_.dtype)) : quant_min(out_.dtype);
     const float hi = quant_max(out_.dtype);
-#pragma omp parallel for simd schedule(static)
-    for (int64_t i = 0; i < n; ++i) {
-      float v = static_cast<float>(a[i]) * ka + static_cast<float>(b[i]) * kb + offset;
-      v = v < lo ? lo : v;  // selects, not std::min/max calls, so the loop if-converts
-      v = v > hi ? hi : v;
-      y[i] = static_cast<TO>(static_cast<int32_t>(round_half_even_small(v)));
-    }
+    add_requantize(a, b, y, n, ka, kb, offset, lo, hi);
   }
 
   template <typename TA, typename TB>
   void run_float(const TA* a, const TB* b, float* y, int64_t n) const {
-#pragma omp parallel for simd schedule(static)
-    for (int64_t i = 0; i < n; ++i) {
-      float v = (static_cast<float>(a[i]) - a_zero_) * a_scale_ +
-                (static_cast<float>(b[i]) - b_zero_) * b_scale_;
-      y[i] = relu_ && v < 0.0f ? 0.0f : v;
-    }
+    add_dequantize(a, b, y, n, a_scale_, a_zero_, b_scale_, b_zero_, relu_);
   }
 
   float a_scale_, b_scale_, a_zero_, b_zero_;

@@ -55,6 +55,7 @@ std::unique_ptr<OpKernel> create_dequantize_linear_ref(const KernelInit& init);
 std::unique_ptr<OpKernel> create_qconv_ref(const KernelInit& init);
 std::unique_ptr<OpKernel> create_qgemm_ref(const KernelInit& init);
 std::unique_ptr<OpKernel> create_qadd_ref(const KernelInit& init);
+std::unique_ptr<OpKernel> create_qglobal_average_pool_ref(const KernelInit& init);
 // --- end int8 kernels ---
 
 }  // namespace trex

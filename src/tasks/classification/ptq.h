@@ -38,6 +38,8 @@ struct PtqTaskResult {
   double fp32_latency_ms = 0, int8_latency_ms = 0;  ///< batch 1, median
   size_t fp32_bytes = 0, int8_bytes = 0;            ///< serialized ONNX
   double ptq_seconds = 0;
+  double fp32_pass_seconds = 0;  ///< one FP32 inference pass over the calibration subset
+  double peak_rss_mb = 0;        ///< process peak right after PTQ (data loaded, calibrated)
   std::vector<std::string> warnings;
   bool accuracy_aware = false;
   bool within_budget = true;
