@@ -140,8 +140,10 @@ class FuseActivation : public LocalRewrite {
     fused->set_attr("activation", m.kind);
     if (!m.params.empty()) fused->set_attr("activation_params", m.params);
     Node* last = m.nodes.back();
+    const std::string name = last->output(0)->name();
     bypass_node(g, last, 0, fused->output(0));
     for (size_t i = m.nodes.size() - 1; i-- > 0;) g.remove_node(m.nodes[i]);  // now unread
+    keep_name(g, fused->output(0), name);
   }
 };
 

@@ -49,7 +49,9 @@ class FuseConvAdd : public LocalRewrite {
     Node* fused = conv->domain().empty() ? make_fused(g, conv, kFusedConv) : conv;
     while (fused->num_inputs() < 3) fused->add_input(nullptr);
     fused->add_input(residual);
+    const std::string name = add.output(0)->name();
     bypass_node(g, &add, 0, fused->output(0));
+    keep_name(g, fused->output(0), name);
   }
 };
 

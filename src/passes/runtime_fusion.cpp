@@ -18,4 +18,8 @@ Node* make_fused(Graph& g, Node* conv, const char* fused_op) {
   return fused;
 }
 
+void keep_name(Graph& g, Value* fused, const std::string& name) {
+  if (fused->name() != name && !g.find_value(name)) g.rename_value(fused, name);
+}
+
 }  // namespace trex

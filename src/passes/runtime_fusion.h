@@ -17,4 +17,9 @@ constexpr const char* kFusedGemm = "FusedGemm";
 /// attributes and output value name) and returns it.
 Node* make_fused(Graph& g, Node* node, const char* fused_op);
 
+/// Gives `fused` the name of the value it now stands for (the activation's or the Add's
+/// output) when that name is free: fusion keeps the names of the values that remain, so
+/// observers (PTQ statistics) and messages still find them.
+void keep_name(Graph& g, Value* fused, const std::string& name);
+
 }  // namespace trex

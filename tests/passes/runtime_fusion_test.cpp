@@ -44,6 +44,24 @@ TEST(RuntimeFusion, ConvAddReluBecomesOneFusedConv) {
   EXPECT_EQ(n.g.outputs()[0]->name(), "y");
 }
 
+TEST(RuntimeFusion, FusedValuesKeepTheNamesOfWhatTheyComputed) {
+  // Conv -> Relu -> Conv: the first FusedConv's output is the Relu's result and keeps its
+  // name (PTQ observes quantized values by name in the fused graph).
+  ConvNet n;
+  make_conv(n);
+  GraphBuilder b(n.g);
+  Value* r = b.op("Relu", {n.conv}, {}, "relu");
+  const std::string relu_out = r->name(), conv_out = n.conv->name();
+  b.output(b.op("Conv", {r, b.constant("w2", random_tensor({2, 2, 1, 1}, 2))}, {}, "conv2"), "y");
+  fuse_for_runtime(n.g);
+  verify(n.g);
+  Value* v = n.g.find_value(relu_out);
+  ASSERT_NE(v, nullptr);
+  ASSERT_NE(v->producer(), nullptr);
+  EXPECT_EQ(v->producer()->op_type(), kFusedConv);
+  EXPECT_EQ(n.g.find_value(conv_out), nullptr);  // the pre-activation value is gone
+}
+
 TEST(RuntimeFusion, BroadcastingAddIsNotFused) {
   ConvNet n;
   make_conv(n);
