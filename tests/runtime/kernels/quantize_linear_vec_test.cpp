@@ -67,8 +67,11 @@ void expect_identical(const Tensor& want, const Tensor& got, const std::string& 
 }
 
 TEST(QuantizeLinearVec, MatchesReferencePlainAndChannelsLast) {
-  const std::vector<std::vector<int64_t>> shapes = {{37},          {3, 17},       {2, 3, 11},
-                                                    {1, 3, 13, 9}, {2, 17, 7, 5}, {1, 5, 3, 4, 6}};
+  // 3 and 4 channels have their own interleave loops; 23 x 29 and 17 x 19 span several
+  // 256-pixel blocks of map_layout and end in a partial one.
+  const std::vector<std::vector<int64_t>> shapes = {{37},           {3, 17},       {2, 3, 11},
+                                                    {1, 3, 13, 9},  {2, 17, 7, 5}, {1, 5, 3, 4, 6},
+                                                    {1, 3, 23, 29}, {2, 4, 17, 19}};
   uint64_t seed = 1;
   for (const auto& dims : shapes)
     for (DType t : {DType::kUInt8, DType::kInt8}) {
