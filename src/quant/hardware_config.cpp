@@ -29,7 +29,7 @@ bool is_silu(const Node& mul) {
 
 }  // namespace
 
-OpRole cpu_op_role(const Node& n) {
+OpRole cpu_op_role(const Node& n, bool transformer) {
   using Kind = OpRole::Kind;
   static const std::set<std::string> kAgnostic = {"MaxPool",   "Reshape",   "Flatten", "Squeeze",
                                                   "Unsqueeze", "Transpose", "Slice",   "Identity"};
@@ -72,6 +72,10 @@ OpRole cpu_op_role(const Node& n) {
     return r;
   }
   if (kElementwise.count(op)) {
+    if (transformer) {
+      r.why = "model_type transformer: elementwise arithmetic stays float";
+      return r;
+    }
     if (op == "Mul" && is_silu(n)) {
       r.why = "SiLU activation (fuses into its producer)";
       return r;

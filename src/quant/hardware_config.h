@@ -24,7 +24,8 @@ struct OpRole {
   std::string why;                        ///< for kFloat: why the op stays in float
 };
 
-/// The role of `n` on trex's CPU target (SPEC.md, "Where quantizers go").
-OpRole cpu_op_role(const Node& n);
+/// The role of `n` on trex's CPU target (SPEC.md, "Where quantizers go"). For transformer
+/// models elementwise arithmetic and normalization stay float.
+OpRole cpu_op_role(const Node& n, bool transformer = false);
 
 }  // namespace trex::quant

@@ -43,7 +43,17 @@ constexpr std::pair<const char*, OverflowFix> kOverflowFixes[] = {
     {"first_layer", OverflowFix::kFirstLayer},
     {"enable", OverflowFix::kEnable}};
 
+constexpr std::pair<const char*, ModelType> kModelTypes[] = {
+    {"cnn", ModelType::kCnn}, {"transformer", ModelType::kTransformer}};
+
 }  // namespace
+
+const char* model_type_name(ModelType t) {
+  return enum_name(t, kModelTypes);
+}
+ModelType parse_model_type(const std::string& s, const std::string& where) {
+  return parse_enum(s, where, "model type", kModelTypes);
+}
 
 const char* preset_name(Preset p) {
   return enum_name(p, kPresets);
@@ -85,6 +95,8 @@ void validate_ptq_config(const PtqConfig& c, const std::string& where) {
     fail("range_estimator", "need 0 <= min_percentile < max_percentile <= 100, got " +
                                 std::to_string(r.min_percentile) + " and " +
                                 std::to_string(r.max_percentile));
+  if (!(c.smooth_quant_alpha >= 0 && c.smooth_quant_alpha <= 1))
+    fail("smooth_quant_alpha", std::to_string(c.smooth_quant_alpha) + " out of range [0, 1]");
   if (!(c.bias_correction_threshold > 0)) fail("bias_correction_threshold", "must be positive");
   if (!(c.bias_correction_subset > 0 && c.bias_correction_subset <= 1))
     fail("bias_correction_subset", "must be in (0, 1]");
@@ -110,6 +122,9 @@ PtqConfig load_ptq_config(const std::string& path, PtqConfig c) {
     if (!root.IsMap()) top.fail("(top level)", "expected a mapping");
     c.preset =
         parse_preset(top.choice("preset", preset_name(c.preset), {"performance", "mixed"}), path);
+    c.model_type = parse_model_type(
+        top.choice("model_type", model_type_name(c.model_type), {"cnn", "transformer"}), path);
+    c.smooth_quant_alpha = top.number("smooth_quant_alpha", c.smooth_quant_alpha, 0.0, 1.0);
     c.stat_subset_size = top.integer("stat_subset_size", c.stat_subset_size, 1, 100000);
     c.seed = top.get<uint64_t>("seed", c.seed);
     c.batch_size = top.integer("batch_size", c.batch_size, 1, 4096);

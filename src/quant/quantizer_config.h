@@ -46,8 +46,15 @@ struct IgnoredScope {
   bool empty() const { return names.empty() && patterns.empty() && types.empty(); }
 };
 
+/// transformer: SmoothQuant before MatMul/Gemm, and no quantizers on the inputs of
+/// elementwise arithmetic and normalization (SPEC.md, "model_type transformer").
+enum class ModelType { kCnn, kTransformer };
+
 struct PtqConfig {
   Preset preset = Preset::kPerformance;
+  ModelType model_type = ModelType::kCnn;
+  /// SmoothQuant's migration strength for MatMul/Gemm (transformer models).
+  double smooth_quant_alpha = 0.95;
   int stat_subset_size = 300;
   uint64_t seed = 0;  ///< picks the calibration subset
   RangeEstimator activations;
@@ -70,7 +77,11 @@ BiasCorrectionKind parse_bias_correction(const std::string& s, const std::string
 const char* overflow_fix_name(OverflowFix f);
 OverflowFix parse_overflow_fix(const std::string& s, const std::string& where);
 
-/// Reads a PTQ config file (YAML) on top of `base`: keys `preset`, `stat_subset_size`,
+const char* model_type_name(ModelType t);
+ModelType parse_model_type(const std::string& s, const std::string& where);
+
+/// Reads a PTQ config file (YAML) on top of `base`: keys `preset`, `model_type` (cnn |
+/// transformer), `smooth_quant_alpha`, `stat_subset_size`,
 /// `seed`, `ignored_scope` {names, patterns, types}, `range_estimator` {type,
 /// outlier_prob, min_percentile, max_percentile}, `bias_correction` (fast | full | none),
 /// `bias_correction_threshold`, `overflow_fix` (disable | first_layer | enable),

@@ -53,7 +53,7 @@ struct UnionFind {
 
 }  // namespace
 
-QuantizationSetup place_quantizers(const Graph& g, const IgnoredScope& ignored) {
+QuantizationSetup place_quantizers(const Graph& g, const IgnoredScope& ignored, bool transformer) {
   QuantizationSetup setup;
   std::vector<Node*> order = g.topological_order();
 
@@ -77,7 +77,7 @@ QuantizationSetup place_quantizers(const Graph& g, const IgnoredScope& ignored) 
   std::map<const Node*, OpRole> roles;
   for (Node* n : order) {
     std::string why;
-    OpRole role = cpu_op_role(*n);
+    OpRole role = cpu_op_role(*n, transformer);
     if (is_ignored(*n, ignored, &why)) {
       role = OpRole{};
       role.why = why;

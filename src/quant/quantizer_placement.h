@@ -52,7 +52,9 @@ struct QuantizationSetup {
 /// Places quantizers on a canonical graph. Ignored nodes stay float; quantizers wanted on
 /// all readers of an agnostic op's output move to its input; readers of one value share its
 /// quantizer; Concat inputs and output share one group.
-QuantizationSetup place_quantizers(const Graph& g, const IgnoredScope& ignored = {});
+/// With `transformer`, elementwise arithmetic and normalization inputs are not quantized.
+QuantizationSetup place_quantizers(const Graph& g, const IgnoredScope& ignored = {},
+                                   bool transformer = false);
 
 /// Whether `n` is in the ignored scope; `why` says which entry matched.
 bool is_ignored(const Node& n, const IgnoredScope& scope, std::string* why = nullptr);

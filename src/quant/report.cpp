@@ -64,6 +64,7 @@ nlohmann::json ptq_report_json(const QuantizationPlan& plan, const PtqConfig& co
                                const std::vector<LayerError>& errors) {
   nlohmann::json j;
   j["config"] = {{"preset", preset_name(config.preset)},
+                 {"model_type", model_type_name(config.model_type)},
                  {"stat_subset_size", config.stat_subset_size},
                  {"seed", config.seed},
                  {"range_estimator", estimator_name(config.activations.kind)},
@@ -121,7 +122,8 @@ std::string ptq_report_text(const QuantizationPlan& plan, const PtqConfig& confi
                             const std::vector<LayerError>& errors) {
   std::ostringstream os;
   char line[512];
-  os << "PTQ: preset " << preset_name(config.preset) << ", " << config.stat_subset_size
+  os << "PTQ: preset " << preset_name(config.preset) << ", model type "
+     << model_type_name(config.model_type) << ", " << config.stat_subset_size
      << " calibration samples (seed " << config.seed << "), activations "
      << estimator_name(config.activations.kind) << ", bias correction "
      << bias_correction_name(config.bias_correction) << ", overflow fix "

@@ -2,6 +2,7 @@
 #include "quant/statistics.h"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 #include <set>
 
@@ -60,6 +61,17 @@ void ChannelMeanCollector::add(const TensorView& t) {
   for (int64_t ch = 0; ch < c; ++ch) sum_[ch] += part[ch];
   count_ += n * inner;
   samples_ += n;
+}
+
+void LastAxisAbsMaxCollector::add(const TensorView& t) {
+  TREX_ASSERT(t.dtype == DType::kFloat32 && t.rank() >= 1 && !t.channels_last);
+  const int64_t k = t.dims.back(), rows = t.numel() / std::max<int64_t>(1, k);
+  if (max_.empty()) max_.assign(static_cast<size_t>(k), 0.0f);
+  TREX_ASSERT(static_cast<int64_t>(max_.size()) == k);
+  const float* x = t.as<float>();
+  for (int64_t r = 0; r < rows; ++r)
+#pragma omp simd
+    for (int64_t j = 0; j < k; ++j) max_[j] = std::max(max_[j], std::fabs(x[r * k + j]));
 }
 
 std::vector<double> ChannelMeanCollector::mean() const {
@@ -149,20 +161,28 @@ Statistics collect_statistics(const Graph& model, const StatisticsRequest& reque
     stats.channel_means.emplace(name, ChannelMeanCollector());
     if (seen.insert(name).second) values.push_back(name);
   }
+  for (const std::string& name : request.last_axis_abs_max) {
+    stats.last_axis_abs_max.emplace(name, LastAxisAbsMaxCollector());
+    if (seen.insert(name).second) values.push_back(name);
+  }
   // Collectors by value index, looked up once.
   std::vector<RangeCollector*> range_of(values.size(), nullptr);
   std::vector<ChannelMeanCollector*> mean_of(values.size(), nullptr);
+  std::vector<LastAxisAbsMaxCollector*> abs_max_of(values.size(), nullptr);
   for (size_t i = 0; i < values.size(); ++i) {
     auto r = stats.ranges.find(values[i]);
     if (r != stats.ranges.end()) range_of[i] = &r->second;
     auto m = stats.channel_means.find(values[i]);
     if (m != stats.channel_means.end()) mean_of[i] = &m->second;
+    auto a = stats.last_axis_abs_max.find(values[i]);
+    if (a != stats.last_axis_abs_max.end()) abs_max_of[i] = &a->second;
   }
   observe_values(model, values, data, indices, options, stage, [&](size_t i, const TensorView& t) {
     if (t.dtype != DType::kFloat32 || t.rank() == 0) return;
     const int64_t n = t.dims[0];
     if (range_of[i]) range_of[i]->add(t.as<float>(), n, t.numel() / std::max<int64_t>(1, n));
     if (mean_of[i] && t.rank() >= 2) mean_of[i]->add(t);
+    if (abs_max_of[i]) abs_max_of[i]->add(t);
   });
   stats.samples = indices.size();
   for (const auto& [name, r] : stats.ranges)

@@ -29,10 +29,21 @@ class ChannelMeanCollector {
   int64_t count_ = 0, samples_ = 0;
 };
 
+/// Running per-channel max |x| over the last axis (the features a MatMul reduces over).
+class LastAxisAbsMaxCollector {
+ public:
+  void add(const TensorView& t);
+  const std::vector<float>& abs_max() const { return max_; }
+
+ private:
+  std::vector<float> max_;
+};
+
 /// What the algorithms of one run need, by value name.
 struct StatisticsRequest {
   std::map<std::string, RangeEstimator> ranges;
   std::vector<std::string> channel_means;
+  std::vector<std::string> last_axis_abs_max;
   void add_range(const std::string& value, const RangeEstimator& e) { ranges.emplace(value, e); }
   void add_channel_mean(const std::string& value) { channel_means.push_back(value); }
 };
@@ -40,6 +51,7 @@ struct StatisticsRequest {
 struct Statistics {
   std::map<std::string, RangeCollector> ranges;
   std::map<std::string, ChannelMeanCollector> channel_means;
+  std::map<std::string, LastAxisAbsMaxCollector> last_axis_abs_max;
   size_t samples = 0;
 };
 

@@ -18,12 +18,15 @@ std::string write(const std::string& name, const std::string& text) {
 
 TEST(PtqConfigFile, ReadsEveryKey) {
   std::string p = write("trex_ptq_all.yaml",
-                        "preset: mixed\nstat_subset_size: 500\nseed: 3\nbatch_size: 8\n"
+                        "preset: mixed\nmodel_type: transformer\nsmooth_quant_alpha: 0.5\n"
+                        "stat_subset_size: 500\nseed: 3\nbatch_size: 8\n"
                         "bias_correction: full\noverflow_fix: first_layer\n"
                         "ignored_scope:\n  names: [a]\n  patterns: ['b.*']\n  types: [Mul]\n"
                         "range_estimator:\n  type: quantile\n  outlier_prob: 0.001\n");
   PtqConfig c = load_ptq_config(p);
   EXPECT_EQ(c.preset, Preset::kMixed);
+  EXPECT_EQ(c.model_type, ModelType::kTransformer);
+  EXPECT_DOUBLE_EQ(c.smooth_quant_alpha, 0.5);
   EXPECT_EQ(c.stat_subset_size, 500);
   EXPECT_EQ(c.seed, 3u);
   EXPECT_EQ(c.batch_size, 8);

@@ -277,3 +277,66 @@ TEST(Statistics, ObservesValuesThatRuntimeFusionsWouldRemove) {
 
 }  // namespace
 }  // namespace trex::quant
+
+namespace trex::quant {
+namespace {
+
+/// x [N, 8] (feature 3 with outliers) -> MatMul W [8, 6] -> Add bias -> y.
+std::shared_ptr<Graph> tiny_linear() {
+  auto g = std::make_shared<Graph>();
+  g->opset_imports = {{"", 13}};
+  GraphBuilder b(*g);
+  Value* x = b.input("input", DType::kFloat32, Shape({Dim::symbolic("N"), Dim(8)}));
+  Value* y = b.op("MatMul", {x, b.constant("w", testing::random_tensor({8, 6}, 3))}, {}, "mm");
+  b.output(b.op("Add", {y, b.constant("b", testing::random_tensor({6}, 4))}, {}, "bias"), "y");
+  return g;
+}
+
+/// Rows in [-1, 1) with feature 3 scaled by 40: one outlier channel.
+class OutlierRows : public CalibrationData {
+ public:
+  size_t size() const override { return 64; }
+  void for_each_batch(const std::vector<size_t>& indices, int batch_size,
+                      const std::function<void(const InputBatch&)>& fn) override {
+    for (size_t s = 0; s < indices.size(); s += static_cast<size_t>(batch_size)) {
+      int64_t n = static_cast<int64_t>(std::min(indices.size() - s, size_t(batch_size)));
+      Tensor t = testing::random_tensor({n, 8}, 50 + indices[s]);
+      for (int64_t i = 0; i < n; ++i) t.mutable_data<float>()[i * 8 + 3] *= 40;
+      fn({{"input", t}});
+    }
+  }
+};
+
+TEST(SmoothQuant, KeepsTheFunctionAndCutsTheQuantizationError) {
+  auto g = tiny_linear();
+  OutlierRows data;
+  PtqConfig c;
+  c.stat_subset_size = 64;
+  c.bias_correction = BiasCorrectionKind::kNone;
+  PtqResult plain = quantize_model(*g, data, c);
+  c.model_type = ModelType::kTransformer;
+  PtqResult smooth = quantize_model(*g, data, c);
+  EXPECT_EQ(smooth.smoothed, std::vector<std::string>{"mm"});
+  EXPECT_TRUE(plain.smoothed.empty());
+  // Transformer placement leaves the Add in float.
+  EXPECT_EQ(count_ops(*smooth.model, "QuantizeLinear"), 1);
+  EXPECT_EQ(count_ops(*plain.model, "QuantizeLinear"), 2);  // x, and the Add input
+  Tensor x = testing::random_tensor({16, 8}, 999);
+  for (int64_t i = 0; i < 16; ++i) x.mutable_data<float>()[i * 8 + 3] *= 40;
+  auto out = [&x](const Graph& m) {
+    auto q = m.clone();
+    canonicalize(*q);
+    SessionOptions o;
+    o.reference_only = true;
+    Session s(std::shared_ptr<Graph>(std::move(q)), o);
+    return s.run({{"input", x}})[0];
+  };
+  Tensor ref = out(*g);
+  EXPECT_GT(sqnr(ref, out(*smooth.model)), sqnr(ref, out(*plain.model)) + 3.0);
+  c.smooth_quant_alpha = 2;
+  std::string e = testing::error_of([&] { quantize_model(*g, data, c); });
+  EXPECT_NE(e.find("smooth_quant_alpha"), std::string::npos) << e;
+}
+
+}  // namespace
+}  // namespace trex::quant

@@ -1,4 +1,6 @@
 // The DefaultQuantization step list. Order matters:
+//   0. transformer models: SmoothQuant first, with a calibration pass of its own, since it
+//      changes the graph the quantizers are placed on (a Mul before each MatMul/Gemm);
 //   1. placement decides which values and weights get quantizers (ignored scope applied);
 //   2. one calibration pass collects what MinMax (ranges) and FastBiasCorrection (input
 //      channel means) asked for, so the data is read once;
@@ -14,6 +16,7 @@
 #include "quant/ptq/bias_correction.h"
 #include "quant/ptq/fast_bias_correction.h"
 #include "quant/ptq/min_max.h"
+#include "quant/ptq/smooth_quant.h"
 #include "quant/quantizer_placement.h"
 #include "util/error.h"
 
@@ -34,23 +37,30 @@ PtqResult quantize_model(const Graph& model, CalibrationData& data, const PtqCon
                       "; QDQ needs opset 13 (per-channel DequantizeLinear) and " + blocker +
                       " may change meaning there: re-export the model with opset 13 or later");
   infer_shapes(*typed);
-  const Graph& fp32 = *typed;
   if (data.size() == 0) throw_invalid("the calibration data has no samples");
+  RunOptions run = options;
+  run.batch_size = config.batch_size;
   PtqResult result;
-  QuantizationPlan& plan = result.plan;
-  plan.setup = place_quantizers(fp32, config.ignored);
-  for (const std::string& u : plan.setup.unmatched_ignored)
-    result.warnings.push_back("ignored scope " + u + " matches no node");
   result.subset =
       calibration_subset(data.size(), static_cast<size_t>(config.stat_subset_size), config.seed);
+  const bool transformer = config.model_type == ModelType::kTransformer;
+  if (transformer) {
+    SmoothQuant smooth(config);
+    Statistics s = collect_statistics(*typed, smooth.required_statistics(*typed), data,
+                                      result.subset, run, "smooth quant");
+    typed = smooth.apply(*typed, s, &result.smoothed);
+  }
+  const Graph& fp32 = *typed;
+  QuantizationPlan& plan = result.plan;
+  plan.setup = place_quantizers(fp32, config.ignored, transformer);
+  for (const std::string& u : plan.setup.unmatched_ignored)
+    result.warnings.push_back("ignored scope " + u + " matches no node");
 
   MinMaxQuantization min_max(config);
   FastBiasCorrection fast_bc(config);
   StatisticsRequest request = min_max.required_statistics(plan.setup);
   if (config.bias_correction == BiasCorrectionKind::kFast)
     request.channel_means = fast_bc.required_statistics(fp32, plan.setup).channel_means;
-  RunOptions run = options;
-  run.batch_size = config.batch_size;
   Statistics stats = collect_statistics(fp32, request, data, result.subset, run, "calibrate");
   min_max.apply(fp32, stats, plan);
   if (config.bias_correction == BiasCorrectionKind::kFast)

@@ -19,6 +19,7 @@ struct PtqResult {
   QuantizationPlan plan;
   std::vector<size_t> subset;         ///< calibration sample indices used
   std::vector<std::string> warnings;  ///< e.g. ignored-scope entries that matched nothing
+  std::vector<std::string> smoothed;  ///< layers SmoothQuant rescaled (transformer models)
 };
 
 /// Quantizes a canonical FP32 graph. Errors: a model that is already quantized ("model is

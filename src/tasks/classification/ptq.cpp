@@ -146,6 +146,7 @@ PtqTaskResult run_ptq(const ModelTemplate& t, const PtqTaskOptions& o) {
   write_file_atomic(r.model_path, int8_bytes);
   nlohmann::json report = quant::ptq_report_json(q.plan, r.config, errors);
   report["calibration_indices"] = q.subset;
+  report["smooth_quant_layers"] = q.smoothed;
   report["config_file"] = r.config_source;
   if (r.accuracy_aware)
     report["accuracy_aware"] = {{"max_drop", o.max_drop},
