@@ -3,8 +3,8 @@
 # tree and runs it for FUZZ_SECONDS (default 60) on a seed corpus.
 #   onnx_loader (default): ONNX models, seeds are the small libonnx-testdata models and the
 #                          hand-made bad inputs;
-#   data_loader:           images, IDX files and template YAML (first byte picks which),
-#                          seeds are PNGs, a real IDX prefix and the shipped templates.
+#   data_loader:           images, IDX files, template YAML and PTQ config YAML (first byte picks),
+#                          seeds are PNGs, a real IDX prefix, the shipped templates and a PTQ config.
 # usage: run_fuzzer.sh SOURCE_DIR BUILD_DIR [TARGET]
 set -euo pipefail
 SRC=$1
@@ -41,6 +41,7 @@ if [[ ! -d $corpus ]]; then
       for t in "$SRC"/recipes/*/*/template.yaml; do
         { printf '\x02'; cat "$t"; } >"$corpus/template_$(basename "$(dirname "$t")")"
       done
+      printf '\x03preset: mixed\nmodel_type: cnn\nstat_subset_size: 300\nbias_correction: fast\noverflow_fix: disable\nignored_scope:\n  names: [fc]\n  patterns: ["a.*"]\n  types: [Mul]\nrange_estimator:\n  type: quantile\n  outlier_prob: 0.0001\n' >"$corpus/ptq_config"
       ;;
     *) echo "unknown fuzz target $TARGET"; exit 1 ;;
   esac
