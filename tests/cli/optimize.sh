@@ -61,7 +61,7 @@ else
 fi
 
 # A PTQ config file: ignored scope (an entry matching nothing is a warning naming it).
-printf "ignored_scope:\n  names: [fc, no_such_node]\nrange_estimator:\n  type: histogram\n" >"$work/ptq.yaml"
+printf "seed: 7\nignored_scope:\n  names: [fc, no_such_node]\nrange_estimator:\n  type: histogram\n" >"$work/ptq.yaml"
 "$TREX" optimize "$TMPL" --load-weights "$MODEL" "${D[@]}" -o "$work/e" --ptq-config "$work/ptq.yaml" \
   >"$work/e.log" 2>"$work/e.err" || fail "ptq config" "exit $?: $(cat "$work/e.err")"
 grep -q "warning: ignored scope name 'no_such_node' matches no node" "$work/e.err" \
@@ -70,6 +70,8 @@ grep -q "fc (Gemm): ignored scope: name 'fc'" "$work/e/ptq_report.txt" \
   && ok "ignored scope" || fail "ignored scope" "fc not listed as ignored"
 [[ $(json "$work/e/ptq_report.json" "['config']['range_estimator']") == histogram ]] \
   && ok "estimator override" || fail "estimator override" "not histogram"
+[[ $(json "$work/e/ptq_performance.json" "['calibration_seed']") == 7 ]] \
+  && ok "seed from the config file" || fail "seed from the config file" "not 7"
 
 # Accuracy-aware PTQ within a generous budget: nothing to revert, reported as such.
 "$TREX" optimize "$TMPL" --load-weights "$MODEL" "${D[@]}" -o "$work/f" --max-drop 0.5 >/dev/null 2>&1 \

@@ -21,11 +21,12 @@ namespace trex::classification {
 
 namespace {
 
-/// The PTQ config: defaults, then the config file, then the template's pot_parameters
-/// (SPEC: the template/command-line preset overrides the file's).
+/// The PTQ config: defaults and the template's seed, then the config file, then the
+/// template's pot_parameters (SPEC: the template/command-line preset overrides the file's).
 quant::PtqConfig ptq_config_for(const ModelTemplate& t, const std::string& file,
                                 std::string& source) {
   quant::PtqConfig c;
+  c.seed = t.learning.seed;
   std::string path = file;
   if (path.empty()) {
     fs::path p = fs::path(t.dir) / "ptq_config.yaml";
@@ -38,7 +39,6 @@ quant::PtqConfig ptq_config_for(const ModelTemplate& t, const std::string& file,
   source = path;
   c.preset = quant::parse_preset(t.pot.preset, t.path + ": pot_parameters.preset");
   c.stat_subset_size = t.pot.stat_subset_size;
-  c.seed = t.learning.seed;
   quant::validate_ptq_config(c, t.path);
   return c;
 }
