@@ -53,17 +53,7 @@ class LowerQdqConv : public GraphPass {
         inputs.push_back(g.add_constant(n->name() + "_bias_acc", std::move(m->bias)));
       Node* q = g.add_node(kQConv, inputs, 1, n->name() + "_q", kTrexDomain);
       for (const auto& [k, a] : n->attrs()) q->set_attr(k, a);
-      q->set_attr("x_scale", m->x.scale);
-      q->set_attr("x_zero_point", m->x.zero_point);
-      q->set_attr("w_scale", m->w.scales);
-      set_output_quantization(q, m->y);
-      if (m->y) {
-        removed.insert(m->y->node);
-        replace_value_and_remove(g, m->y->integer, q->output(0), m->y->dtype, {m->y->node, n});
-      } else {
-        replace_value_and_remove(g, n->output(0), q->output(0), DType::kFloat32, {n});
-      }
-      removed.insert(n);
+      replace_with_integer_op(g, n, q, m->x, m->w, m->y, removed);
       changed = true;
     }
     return changed;

@@ -66,17 +66,7 @@ class LowerQdqGemm : public GraphPass {
       if (n->has_attr("activation")) q->set_attr("activation", *n->find_attr("activation"));
       if (n->has_attr("activation_params"))
         q->set_attr("activation_params", *n->find_attr("activation_params"));
-      q->set_attr("x_scale", m->x.scale);
-      q->set_attr("x_zero_point", m->x.zero_point);
-      q->set_attr("w_scale", m->w.scales);
-      set_output_quantization(q, m->y);
-      if (m->y) {
-        removed.insert(m->y->node);
-        replace_value_and_remove(g, m->y->integer, q->output(0), m->y->dtype, {m->y->node, n});
-      } else {
-        replace_value_and_remove(g, n->output(0), q->output(0), DType::kFloat32, {n});
-      }
-      removed.insert(n);
+      replace_with_integer_op(g, n, q, m->x, m->w, m->y, removed);
       changed = true;
     }
     return changed;

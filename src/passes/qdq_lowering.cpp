@@ -153,4 +153,20 @@ void replace_value_and_remove(Graph& g, Value* old, Value* replacement, DType dt
   g.rename_value(replacement, name);
 }
 
+void replace_with_integer_op(Graph& g, Node* n, Node* q, const QuantInfo& x, const QuantWeights& w,
+                             const std::optional<QuantInfo>& y,
+                             std::unordered_set<Node*>& removed) {
+  q->set_attr("x_scale", x.scale);
+  q->set_attr("x_zero_point", x.zero_point);
+  q->set_attr("w_scale", w.scales);
+  set_output_quantization(q, y);
+  if (y) {
+    removed.insert(y->node);
+    replace_value_and_remove(g, y->integer, q->output(0), y->dtype, {y->node, n});
+  } else {
+    replace_value_and_remove(g, n->output(0), q->output(0), DType::kFloat32, {n});
+  }
+  removed.insert(n);
+}
+
 }  // namespace trex

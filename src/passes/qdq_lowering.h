@@ -10,6 +10,7 @@
 #pragma once
 
 #include <optional>
+#include <unordered_set>
 #include <vector>
 
 #include "ir/graph.h"
@@ -82,6 +83,12 @@ void set_output_quantization(Node* n, const std::optional<QuantInfo>& y);
 /// readers left by then, and one of them must produce `old`.
 void replace_value_and_remove(Graph& g, Value* old, Value* replacement, DType dtype,
                               const std::vector<Node*>& dead);
+
+/// Finishes lowering `n` (Conv or Gemm) to the integer node `q`: sets x_scale, x_zero_point,
+/// w_scale and the output quantization `y` on `q`, then puts `q` in place of `n` (and of the
+/// QuantizeLinear `y` came from); the removed nodes go into `removed`.
+void replace_with_integer_op(Graph& g, Node* n, Node* q, const QuantInfo& x, const QuantWeights& w,
+                             const std::optional<QuantInfo>& y, std::unordered_set<Node*>& removed);
 
 /// The element type of output quantization `y` (f32 without one).
 inline DType output_dtype(const std::optional<QuantInfo>& y) {
