@@ -20,10 +20,6 @@ Node* fusable_conv(Value* v) {
   return nullptr;
 }
 
-bool same_static_shape(const Value* a, const Value* b) {
-  return a->has_static_shape() && b->has_static_shape() && *a->shape() == *b->shape();
-}
-
 class FuseConvAdd : public LocalRewrite {
  public:
   std::string name() const override { return "fuse_conv_add"; }
@@ -35,15 +31,15 @@ class FuseConvAdd : public LocalRewrite {
       Value* other = add.input(1 - i);
       // Same shape on both sides, so the Add broadcasts nothing; and the residual must not
       // depend on the Conv itself.
-      if (conv && other && other->producer() != conv && same_static_shape(add.input(i), other) &&
-          same_static_shape(add.input(i), add.output(0)))
+      if (conv && other && other->producer() != conv && same_known_shape(add.input(i), other) &&
+          same_known_shape(add.input(i), add.output(0)))
         return true;
     }
     return false;
   }
 
   void rewrite(Graph& g, Node& add) override {
-    size_t i = fusable_conv(add.input(0)) && same_static_shape(add.input(0), add.input(1)) ? 0 : 1;
+    size_t i = fusable_conv(add.input(0)) && same_known_shape(add.input(0), add.input(1)) ? 0 : 1;
     Node* conv = fusable_conv(add.input(i));
     Value* residual = add.input(1 - i);
     Node* fused = conv->domain().empty() ? make_fused(g, conv, kFusedConv) : conv;

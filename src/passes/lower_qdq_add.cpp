@@ -20,20 +20,10 @@ struct AddMatch {
   std::optional<QuantInfo> y;
 };
 
-/// Both shapes known and equal dim by dim, a symbolic dim (the batch) matching only the same
-/// symbol: then no broadcasting can be involved.
-bool same_static_shape(const Value* a, const Value* b) {
-  if (!a || !b || !a->shape() || !b->shape() || *a->shape() != *b->shape()) return false;
-  const Shape& s = *a->shape();
-  for (size_t i = 0; i < s.rank(); ++i)
-    if (!s[i].is_static() && !s[i].is_symbolic()) return false;
-  return true;
-}
-
 std::optional<AddMatch> match_add(const Node& n) {
   if (n.op_type() != "Add" || !n.domain().empty() || !n.output(0)) return std::nullopt;
-  if (!same_static_shape(n.input(0), n.input(1))) return std::nullopt;
-  if (n.output(0)->shape() && !same_static_shape(n.input(0), n.output(0))) return std::nullopt;
+  if (!same_known_shape(n.input(0), n.input(1))) return std::nullopt;
+  if (n.output(0)->shape() && !same_known_shape(n.input(0), n.output(0))) return std::nullopt;
   auto a = dequantize_producer(n.input(0));
   auto b = dequantize_producer(n.input(1));
   if (!a || !b) return std::nullopt;

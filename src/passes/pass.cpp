@@ -58,4 +58,12 @@ bool bypass_node(Graph& g, Node* n, size_t out_index, Value* replacement) {
   return true;
 }
 
+bool same_known_shape(const Value* a, const Value* b) {
+  if (!a || !b || !a->shape() || !b->shape() || *a->shape() != *b->shape()) return false;
+  const Shape& s = *a->shape();
+  for (size_t i = 0; i < s.rank(); ++i)
+    if (!s[i].is_static() && !s[i].is_symbolic()) return false;
+  return true;
+}
+
 }  // namespace trex

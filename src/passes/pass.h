@@ -49,4 +49,9 @@ void replace_node_with_constants(Graph& g, Node* n, std::vector<Tensor> values);
 /// false (and changes nothing) when the name cannot move.
 bool bypass_node(Graph& g, Node* n, size_t out_index, Value* replacement);
 
+/// Whether `a` and `b` have known, equal shapes whose every dim is static or symbolic (a
+/// symbolic dim, like the batch, equal only to the same symbol): an elementwise op on them
+/// broadcasts nothing.
+bool same_known_shape(const Value* a, const Value* b);
+
 }  // namespace trex
