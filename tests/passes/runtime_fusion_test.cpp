@@ -62,32 +62,6 @@ TEST(RuntimeFusion, FusedValuesKeepTheNamesOfWhatTheyComputed) {
   EXPECT_EQ(n.g.find_value(conv_out), nullptr);  // the pre-activation value is gone
 }
 
-TEST(RuntimeFusion, ResidualWithSymbolicBatchFuses) {
-  // [N, 2, 4, 4] on both sides: the same symbol, so no broadcasting; a different symbol or
-  // an unknown dim would leave the Add alone.
-  Graph g;
-  GraphBuilder b(g);
-  Shape s({Dim::symbolic("N"), Dim(2), Dim(4), Dim(4)});
-  Value* x = b.input("x", DType::kFloat32, s);
-  Value* conv = b.op("Conv", {x, b.constant("w", random_tensor({2, 2, 1, 1}, 1))}, {}, "conv");
-  conv->set_type({DType::kFloat32, s});
-  Value* sum = b.op("Add", {conv, x});
-  sum->set_type({DType::kFloat32, s});
-  b.output(sum, "y");
-  fuse_for_runtime(g);
-  ASSERT_EQ(g.num_nodes(), 1u);
-  EXPECT_EQ(g.nodes()[0]->op_type(), kFusedConv);
-  Graph h;
-  GraphBuilder c(h);
-  Value* y = c.input("y", DType::kFloat32, Shape({Dim::symbolic("M"), Dim(2), Dim(4), Dim(4)}));
-  Value* conv2 = c.op("Conv", {y, c.constant("w", random_tensor({2, 2, 1, 1}, 1))}, {}, "conv");
-  conv2->set_type({DType::kFloat32, s});  // batch "N" vs the residual's "M": not provably equal
-  Value* sum2 = c.op("Add", {conv2, y});
-  c.output(sum2, "z");
-  fuse_for_runtime(h);
-  EXPECT_EQ(h.num_nodes(), 2u);
-}
-
 TEST(RuntimeFusion, BroadcastingAddIsNotFused) {
   ConvNet n;
   make_conv(n);

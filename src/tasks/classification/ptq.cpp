@@ -66,6 +66,16 @@ PtqTaskResult run_ptq(const ModelTemplate& t, const PtqTaskOptions& o) {
                   "); give the FP32 model");
   check_classifier_io(*fp32, image_spec(t), static_cast<size_t>(t.num_classes), o.model);
   canonicalize(*fp32);
+  // A model exported with a fixed batch of 1 is calibrated and evaluated one image at a time.
+  int batch = 0;
+  if (const Shape* s = fp32->inputs()[0]->shape(); s && s->rank() > 0 && (*s)[0].is_static()) {
+    batch = static_cast<int>((*s)[0].value());
+    if (batch != 1)
+      throw_unsupported(o.model + ": input '" + fp32->inputs()[0]->name() +
+                        "' has a fixed batch of " + std::to_string(batch) +
+                        "; export the model with a dynamic or batch-1 input");
+    r.config.batch_size = 1;
+  }
 
   ClassFolderDataset train =
       load_class_folders(o.train_data, image_spec(t), t.learning.num_workers, o.progress);
@@ -81,6 +91,7 @@ PtqTaskResult run_ptq(const ModelTemplate& t, const PtqTaskOptions& o) {
                                t.learning.num_workers);
   quant::RunOptions run;
   run.threads = o.threads;
+  run.batch_size = r.config.batch_size;
   run.progress = o.progress;
   auto t0 = std::chrono::steady_clock::now();
   quant::PtqResult q = quant::quantize_model(*fp32, calib, r.config, run);
@@ -99,7 +110,7 @@ PtqTaskResult run_ptq(const ModelTemplate& t, const PtqTaskOptions& o) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   EvalOptions eo;
-  eo.batch_size = o.eval_batch;
+  eo.batch_size = batch > 0 ? batch : o.eval_batch;
   eo.threads = o.threads;
   eo.workers = t.learning.num_workers;
   auto score = [&](const Graph& g) {
