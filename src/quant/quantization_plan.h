@@ -17,7 +17,6 @@ struct BiasShift {
   std::string node;
   double max_abs_shift = 0;
   double magnitude = 0;  ///< max |shift / bias| over the channels
-  int channels = 0, channels_applied = 0;
   bool applied = false;
   std::string why_not;
 };

@@ -184,7 +184,6 @@ Statistics collect_statistics(const Graph& model, const StatisticsRequest& reque
     if (mean_of[i] && t.rank() >= 2) mean_of[i]->add(t);
     if (abs_max_of[i]) abs_max_of[i]->add(t);
   });
-  stats.samples = indices.size();
   for (const auto& [name, r] : stats.ranges)
     if (r.samples() == 0)
       throw_invalid("value '" + name + "': the calibration data produced no statistics for it");

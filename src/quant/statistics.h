@@ -52,7 +52,6 @@ struct Statistics {
   std::map<std::string, RangeCollector> ranges;
   std::map<std::string, ChannelMeanCollector> channel_means;
   std::map<std::string, LastAxisAbsMaxCollector> last_axis_abs_max;
-  size_t samples = 0;
 };
 
 struct RunOptions {

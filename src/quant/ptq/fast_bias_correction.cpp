@@ -47,9 +47,7 @@ void apply_bias_shift(const Node& n, const std::vector<double>& shift, double th
       s.magnitude = std::max(s.magnitude, std::fabs(shift[c] / b[c]));
   }
   if (zero_bias) s.magnitude = std::numeric_limits<double>::infinity();
-  s.channels = static_cast<int>(shift.size());
   if (s.magnitude < threshold) {
-    s.channels_applied = s.channels;
     Tensor updated(DType::kFloat32, bias.dims());
     float* u = updated.mutable_data<float>();
     for (size_t c = 0; c < shift.size(); ++c) u[c] = static_cast<float>(b[c] + shift[c]);
