@@ -1,5 +1,6 @@
 // libFuzzer target for the data and config loaders: the first byte picks the loader
-// (image decoding, IDX images/labels, template YAML, PTQ config YAML), the rest is its input. Every
+// (image decoding, IDX images/labels, template YAML, PTQ config YAML, compression config
+// JSON), the rest is its input. Every
 // input must load or raise a trex::Error of kind invalid-input/unsupported; an internal error or
 // any other exception is a finding (abort).
 #include <unistd.h>
@@ -10,6 +11,7 @@
 #include <fstream>
 #include <string>
 
+#include "compress/compression_config.h"
 #include "data/idx.h"
 #include "data/image.h"
 #include "quant/quantizer_config.h"
@@ -37,7 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   std::string bytes(reinterpret_cast<const char*>(data) + 1, size - 1);
   try {
-    switch (data[0] % 4) {
+    switch (data[0] % 5) {
       case 0: {
         trex::Image img = trex::decode_image(bytes, "fuzz.png");
         // Whatever decodes must also convert and encode.
@@ -59,6 +61,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         break;
       case 3:
         trex::quant::load_ptq_config(scratch("ptq_config.yaml", bytes));
+        break;
+      case 4:
+        trex::compress::load_compression_recipe(scratch("compression_config.json", bytes),
+                                                {true, true, 1.0});
         break;
     }
   } catch (const trex::Error& e) {

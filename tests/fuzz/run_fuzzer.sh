@@ -32,7 +32,7 @@ if [[ ! -d $corpus ]]; then
       done
       ;;
     data_loader)
-      # Selector byte 0: images; 1: IDX; 2: templates.
+      # Selector byte 0: images; 1: IDX; 2: templates; 3: PTQ configs; 4: compression configs.
       for f in "$SRC"/tests/data/images/*; do
         { printf '\x00'; cat "$f"; } >"$corpus/image_$(basename "$f")"
       done
@@ -40,6 +40,9 @@ if [[ ! -d $corpus ]]; then
       { printf '\x01'; printf '\x00\x00\x08\x03\x00\x00\x00\x02\x00\x00\x00\x02\x00\x00\x00\x02'; head -c 8 /dev/zero; } >"$corpus/idx_images"
       for t in "$SRC"/recipes/*/*/template.yaml; do
         { printf '\x02'; cat "$t"; } >"$corpus/template_$(basename "$(dirname "$t")")"
+      done
+      for c in "$SRC"/recipes/*/*/compression_config.json; do
+        { printf '\x04'; cat "$c"; } >"$corpus/compression_$(basename "$(dirname "$c")")"
       done
       printf '\x03preset: mixed\nmodel_type: cnn\nstat_subset_size: 300\nbias_correction: fast\noverflow_fix: disable\nignored_scope:\n  names: [fc]\n  patterns: ["a.*"]\n  types: [Mul]\nrange_estimator:\n  type: quantile\n  outlier_prob: 0.0001\n' >"$corpus/ptq_config"
       ;;

@@ -1,0 +1,44 @@
+// Fake quantization for quantization-aware training: the forward pass rounds and clips as
+// the INT8 model will (so training sees the quantization error), the backward pass lets
+// gradients through inside the range (straight-through estimator) and trains the range
+// itself (LSQ-style gradients). Parameters map one-to-one onto an ONNX QuantizeLinear /
+// DequantizeLinear pair, so the trained quantizer exports exactly.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <cstdint>
+
+namespace trex::compress {
+
+/// One quantizer's integer grid: values level_low..level_high (int8 -128..127, narrow-range
+/// int8 weights -127..127, uint8 0..255).
+struct QuantLevels {
+  int32_t low = -128, high = 127;
+  static QuantLevels int8() { return {-128, 127}; }
+  static QuantLevels int8_narrow() { return {-127, 127}; }
+  static QuantLevels uint8() { return {0, 255}; }
+};
+
+/// Symmetric: y = s * clamp(round(x / s), low, high), `scale` s > 0 broadcast against x
+/// (one value, or one per channel shaped [C, 1, ...] for weights / [1, C, 1, 1] ...).
+/// Gradients: dy/dx = 1 inside [s * low, s * high], 0 outside; dy/ds = round(x/s) - x/s
+/// inside, the clipped level outside.
+torch::Tensor fake_quantize_symmetric(const torch::Tensor& x, const torch::Tensor& scale,
+                                      QuantLevels levels);
+
+/// Asymmetric (uint8): the range [input_low, input_low + input_range] with input_range > 0;
+/// the zero point round(-input_low / s) (s = input_range / (high - low)) is an integer
+/// clipped to the grid, so 0.0 is exact, as in the exported QuantizeLinear. Gradients flow
+/// to x (inside the range), input_low and input_range.
+torch::Tensor fake_quantize_asymmetric(const torch::Tensor& x, const torch::Tensor& input_low,
+                                       const torch::Tensor& input_range, QuantLevels levels);
+
+/// The exported parameters of an asymmetric quantizer: scale and integer zero point.
+struct AffineParams {
+  torch::Tensor scale, zero_point;  ///< float, same shape as input_low
+};
+AffineParams asymmetric_params(const torch::Tensor& input_low, const torch::Tensor& input_range,
+                               QuantLevels levels);
+
+}  // namespace trex::compress
