@@ -82,6 +82,8 @@ Role role_of(const Node& n, size_t index) {
   if (op == "Conv" || op == "ConvTranspose" || op == "Gemm" || op == "PRelu")
     return index >= 1 ? Role::kWeight : Role::kFixed;
   if (op == "MatMul") return Role::kWeight;
+  // Fake quantizers train their range parameters and the float weight they quantize.
+  if (op == "FakeQuantize" && n.domain() == "trex") return Role::kWeight;
   if (op == "BatchNormalization") {
     if (index == 1 || index == 2) return Role::kWeight;
     if (index == 3 || index == 4) return Role::kState;

@@ -2,6 +2,7 @@
 // function per op. Attributes are read once, when the module is built.
 #include <map>
 
+#include "compress/fake_quantize.h"
 #include "train/graph_module.h"
 #include "util/error.h"
 
@@ -49,6 +50,29 @@ Step conv(const Node& n) {
     torch::Tensor b = a.size() > 2 ? a[2] : torch::Tensor();
     return {torch::convolution(a[0], a[1], b, strides, pads, dil, false, std::vector<int64_t>(r, 0),
                                groups)};
+  };
+}
+
+/// trex FakeQuantize (compress/qat_graph.h): symmetric (x, scale) or asymmetric
+/// (x, input_low, input_range) on the integer grid [level_low, level_high].
+Step fake_quantize(const Node& n) {
+  const compress::QuantLevels levels{static_cast<int32_t>(n.attr_int("level_low", -128)),
+                                     static_cast<int32_t>(n.attr_int("level_high", 127))};
+  if (levels.low >= levels.high)
+    throw_invalid(n.describe() + ": level_low must be below level_high");
+  const std::string mode = n.attr_string("mode", "symmetric");
+  if (mode == "symmetric") {
+    if (n.num_inputs() != 2) throw_invalid(n.describe() + ": symmetric takes (x, scale)");
+    return [=](const Args& a, bool) -> Outs {
+      return {compress::fake_quantize_symmetric(a[0], a[1], levels)};
+    };
+  }
+  if (mode != "asymmetric" || n.num_inputs() != 3)
+    throw_invalid(n.describe() +
+                  ": mode must be symmetric (x, scale) or asymmetric (x, "
+                  "input_low, input_range)");
+  return [=](const Args& a, bool) -> Outs {
+    return {compress::fake_quantize_asymmetric(a[0], a[1], a[2], levels)};
   };
 }
 
@@ -212,10 +236,11 @@ Step unary(torch::Tensor (*f)(const torch::Tensor&)) {
 }  // namespace
 
 GraphModule::Step make_torch_step(const Node& n, const Graph& g) {
+  const std::string& op = n.op_type();
+  if (op == "FakeQuantize" && n.domain() == "trex") return fake_quantize(n);
   if (!n.domain().empty() && n.domain() != "ai.onnx")
     throw_unsupported(n.describe() + ": domain '" + n.domain() +
                       "' is not supported by the training backend");
-  const std::string& op = n.op_type();
   if (op == "Conv") return conv(n);
   if (op == "BatchNormalization") return batch_norm(n);
   if (op == "Gemm") return gemm(n);

@@ -83,7 +83,9 @@ TEST(FakeQuantize, TheRangeTrainsTowardsLowerError) {
   torch::manual_seed(2);
   torch::Tensor x = torch::randn({8192});
   torch::Tensor s = torch::full({1}, 0.002f).requires_grad_(true);
-  auto loss_of = [&] { return (fake_quantize_symmetric(x, s, QuantLevels::int8()) - x).pow(2).mean(); };
+  auto loss_of = [&] {
+    return (fake_quantize_symmetric(x, s, QuantLevels::int8()) - x).pow(2).mean();
+  };
   const float before = loss_of().item<float>();
   torch::optim::Adam opt({s}, torch::optim::AdamOptions(0.002));
   for (int i = 0; i < 300; ++i) {

@@ -1,0 +1,184 @@
+// QAT graph construction and export (see qat_graph.h).
+#include "compress/qat_graph.h"
+
+#include <cmath>
+
+#include "passes/runtime_fusion.h"
+#include "util/error.h"
+
+namespace trex::compress {
+
+namespace {
+
+using quant::ActivationParams;
+using quant::QuantizationPlan;
+
+bool reverted(const QuantizationPlan& plan, const std::string& node) {
+  for (const auto& f : plan.reverted)
+    if (f.node == node) return true;
+  return false;
+}
+
+/// Dims of a per-channel parameter for a weight of rank `rank`: C at `axis`, 1 elsewhere.
+std::vector<int64_t> channel_dims(size_t rank, int axis, int64_t channels) {
+  std::vector<int64_t> d(rank, 1);
+  d[axis] = channels;
+  return d;
+}
+
+std::string activation_fq_name(const std::string& value) {
+  return value + "_fq";
+}
+std::string weight_fq_name(const std::string& node) {
+  return node + "_weight_fq";
+}
+
+/// Asymmetric activations are uint8 with a zero point; symmetric ones int8 or uint8 at 0.
+bool is_asymmetric(const QuantizationPlan& plan, const ActivationParams& p) {
+  return !plan.symmetric_activations || p.zero_point != 0;
+}
+
+}  // namespace
+
+std::shared_ptr<Graph> build_qat_graph(const Graph& fp32, const QuantizationPlan& plan) {
+  std::shared_ptr<Graph> g = fp32.clone();
+
+  for (const auto& [name, wq] : plan.weights) {
+    if (reverted(plan, name)) continue;
+    Node* n = g->find_node(name);
+    if (!n) throw_invalid("QAT: the quantization plan names node '" + name + "', not in the model");
+    if (auto b = plan.biases.find(name); b != plan.biases.end())
+      n->set_input(2, g->add_constant(n->input(2)->name() + "_corrected", b->second));
+    size_t index = 1;
+    for (const quant::WeightQuantizer& w : plan.setup.weights)
+      if (w.node == name) index = w.input;
+    Value* w = n->input(index);
+    const size_t rank = w->constant().rank();
+    Tensor scales = Tensor::from_vector<float>(
+        DType::kFloat32, channel_dims(rank, wq.axis, static_cast<int64_t>(wq.scales.size())),
+        wq.scales);
+    Value* s = g->add_constant(name + "_weight_fq_scale", std::move(scales));
+    Node* fq = g->add_node(kFakeQuantize, {w, s}, 1, g->unique_node_name(weight_fq_name(name)),
+                           kTrexDomain);
+    fq->set_attr("mode", "symmetric");
+    fq->set_attr("level_low", int64_t{-wq.max_level});
+    fq->set_attr("level_high", int64_t{wq.max_level});
+    fq->output(0)->set_type(w->type());
+    n->set_input(index, fq->output(0));
+  }
+
+  for (const quant::ActivationQuantizer& a : plan.setup.activations) {
+    std::vector<std::pair<Node*, size_t>> consumers;
+    for (const auto& [node, index] : a.consumers)
+      if (!reverted(plan, node)) consumers.emplace_back(g->find_node(node), index);
+    if (consumers.empty()) continue;
+    Value* v = g->find_value(a.value);
+    TREX_ASSERT(v);
+    const ActivationParams& p = plan.activations.at(a.value);
+    std::vector<Value*> inputs = {v};
+    const bool asym = is_asymmetric(plan, p);
+    const int64_t lo = p.is_unsigned || asym ? 0 : -128, hi = p.is_unsigned || asym ? 255 : 127;
+    if (asym) {
+      inputs.push_back(
+          g->add_constant(a.value + "_fq_input_low",
+                          Tensor::scalar_f32(-static_cast<float>(p.zero_point) * p.scale)));
+      inputs.push_back(g->add_constant(a.value + "_fq_input_range",
+                                       Tensor::scalar_f32(static_cast<float>(hi - lo) * p.scale)));
+    } else {
+      inputs.push_back(g->add_constant(a.value + "_fq_scale", Tensor::scalar_f32(p.scale)));
+    }
+    Node* fq = g->add_node(kFakeQuantize, inputs, 1,
+                           g->unique_node_name(activation_fq_name(a.value)), kTrexDomain);
+    fq->set_attr("mode", asym ? "asymmetric" : "symmetric");
+    fq->set_attr("level_low", lo);
+    fq->set_attr("level_high", hi);
+    fq->output(0)->set_type(v->type());
+    for (auto& [node, index] : consumers) {
+      TREX_ASSERT(node && node->input(index) == v);
+      node->set_input(index, fq->output(0));
+    }
+  }
+  for (Value* c : g->constants())
+    if (c->uses().empty() && !c->is_graph_output()) g->remove_value(c);
+  g->sort_topologically();
+  return g;
+}
+
+QatExport export_qat_graph(const Graph& qat, const QuantizationPlan& initial) {
+  QatExport out;
+  out.plan = initial;
+  out.plan.biases.clear();
+  std::shared_ptr<Graph> g = qat.clone();
+  auto param = [&](const Node& fq, size_t i) -> const Tensor& {
+    const Value* v = fq.input(i);
+    if (!v || !v->is_constant())
+      throw_invalid("QAT export: " + fq.describe() + " input " + std::to_string(i) +
+                    " is not a constant");
+    return v->constant();
+  };
+  std::vector<Node*> fqs;
+  for (Node* n : g->nodes())
+    if (n->op_type() == kFakeQuantize && n->domain() == kTrexDomain) fqs.push_back(n);
+  for (Node* fq : fqs) {
+    Value* x = fq->input(0);
+    const int64_t lo = fq->attr_int("level_low", -128), hi = fq->attr_int("level_high", 127);
+    if (x->is_constant()) {  // a weight: find its node in the plan
+      std::string node;
+      for (const auto& [name, wq] : initial.weights)
+        if (fq->name().rfind(weight_fq_name(name), 0) == 0) node = name;
+      if (node.empty())
+        throw_invalid("QAT export: " + fq->describe() + " matches no weight quantizer");
+      quant::QuantizedWeight& wq = out.plan.weights.at(node);
+      const Tensor& s = param(*fq, 1);
+      const Tensor& w = x->constant();
+      TREX_ASSERT(static_cast<size_t>(s.numel()) == wq.scales.size());
+      for (size_t c = 0; c < wq.scales.size(); ++c)
+        wq.scales[c] = std::max(std::fabs(s.data<float>()[c]), 1e-12f);
+      // int8 values with the trained scales, as the fake quantizer rounded them.
+      int64_t inner = 1;
+      for (size_t d = wq.axis + 1; d < w.dims().size(); ++d) inner *= w.dims()[d];
+      const int64_t channels = static_cast<int64_t>(wq.scales.size());
+      Tensor values(DType::kInt8, w.dims());
+      for (int64_t i = 0; i < w.numel(); ++i) {
+        float q = std::nearbyint(w.data<float>()[i] / wq.scales[(i / inner) % channels]);
+        values.mutable_data<int8_t>()[i] =
+            static_cast<int8_t>(std::min<float>(std::max<float>(q, lo), hi));
+      }
+      wq.values = std::move(values);
+    } else {
+      std::string value;
+      for (const auto& a : initial.setup.activations)
+        if (fq->name().rfind(activation_fq_name(a.value), 0) == 0 &&
+            fq->input(0)->name() == a.value)
+          value = a.value;
+      if (value.empty())
+        throw_invalid("QAT export: " + fq->describe() + " matches no activation quantizer");
+      ActivationParams& p = out.plan.activations.at(value);
+      if (fq->attr_string("mode", "symmetric") == "asymmetric") {
+        const float low = param(*fq, 1).data<float>()[0];
+        const float range = std::max(std::fabs(param(*fq, 2).data<float>()[0]), 1e-12f);
+        p.scale = range / static_cast<float>(hi - lo);
+        p.zero_point = static_cast<int32_t>(
+            std::min<float>(std::max<float>(std::nearbyint(-low / p.scale) + lo, lo), hi));
+      } else {
+        p.scale = std::max(std::fabs(param(*fq, 1).data<float>()[0]), 1e-12f);
+        p.zero_point = 0;
+      }
+      p.range = {(lo - p.zero_point) * p.scale, (hi - p.zero_point) * p.scale};
+    }
+    // Bypass the quantizer: its readers read x again.
+    Value* y = fq->output(0);
+    const std::vector<Use> uses = y->uses();
+    for (const Use& u : uses) u.node->set_input(u.index, x);
+    for (size_t i = 0; i < g->outputs().size(); ++i)
+      if (g->outputs()[i] == y) g->set_output(i, x);
+    g->remove_node(fq);
+  }
+  for (Value* c : g->constants())
+    if (c->uses().empty() && !c->is_graph_output()) g->remove_value(c);
+  g->sort_topologically();
+  out.fp32 = std::move(g);
+  return out;
+}
+
+}  // namespace trex::compress
