@@ -506,7 +506,7 @@ CompressionRecipe load_compression_recipe(const std::string& path, const RecipeS
   json j;
   try {
     j = json::parse(slurp(path), nullptr, true, /*ignore_comments=*/true);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number overflow
     throw_invalid(path + ": not valid JSON: " + e.what());
   }
   return compose_recipe(j, sel, path);

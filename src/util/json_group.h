@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+#include <cstdint>
 #include <optional>
 #include <set>
 #include <string>
@@ -121,10 +123,24 @@ class JsonGroup {
   }
 
   int64_t to_integer(const nlohmann::json& v, const std::string& kp, int64_t lo, int64_t hi) const {
-    if (!v.is_number_integer() &&
-        !(v.is_number_float() && v.get<double>() == static_cast<double>(v.get<int64_t>())))
-      fail(kp, "expected an integer, got " + dump(v));
-    int64_t i = v.get<int64_t>();
+    // Floats must be whole and within [lo, hi] before any conversion (a float outside the
+    // int64 range does not convert); unsigned values above int64 are out of range too.
+    if (v.is_number_float()) {
+      const double d = v.get<double>();
+      if (!(d >= static_cast<double>(lo) && d <= static_cast<double>(hi)))
+        fail(kp, std::isfinite(d) && d == std::floor(d) ? out_of_range(dump(v), lo, hi)
+                                                        : "expected an integer, got " + dump(v));
+      if (d != std::floor(d)) fail(kp, "expected an integer, got " + dump(v));
+      return static_cast<int64_t>(d);
+    }
+    if (v.is_number_unsigned()) {
+      const uint64_t u = v.get<uint64_t>();
+      if (hi < 0 || u > static_cast<uint64_t>(hi) || static_cast<int64_t>(u) < lo)
+        fail(kp, out_of_range(dump(v), lo, hi));
+      return static_cast<int64_t>(u);
+    }
+    if (!v.is_number_integer()) fail(kp, "expected an integer, got " + dump(v));
+    const int64_t i = v.get<int64_t>();
     if (i < lo || i > hi) fail(kp, out_of_range(dump(v), lo, hi));
     return i;
   }

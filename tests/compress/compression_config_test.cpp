@@ -184,11 +184,34 @@ TEST(CompressionConfig, ErrorsNameTheKeyPath) {
       {R"({"input_info": {"sample_size": [1, 0, 28]}})", "input_info.sample_size[1]: value 0"},
       {R"({"compression": "quantization"})", "compression: expected an object or a list"},
       {R"({"target_device": "NPU"})", "target_device: 'NPU' is not one of"},
+      {R"({"compression": {"algorithm": "filter_pruning", "params": {"pruning_steps": 1e300}}})",
+       "compression.params.pruning_steps: value 1e+300 out of range"},
+      {R"({"compression": {"algorithm": "filter_pruning", "params": {"pruning_steps": 2.5}}})",
+       "compression.params.pruning_steps: expected an integer, got 2.5"},
+      {R"({"compression": {"algorithm": "filter_pruning", "params": {"pruning_steps": 18446744073709551615}}})",
+       "compression.params.pruning_steps: value 18446744073709551615 out of range"},
   };
   for (const Case& c : cases) {
     std::string msg = error_of(c.text);
     EXPECT_NE(msg.find(c.expect), std::string::npos) << c.text << "\n  -> " << msg;
   }
+}
+
+TEST(CompressionRecipe, UnreadableFilesAreInvalidInput) {
+  const std::string path =
+      (std::filesystem::temp_directory_path() / "trex_compression_overflow.json").string();
+  for (const char* text : {R"({"base": 1e99999})", R"({"base": )", "\xff"}) {
+    std::ofstream(path) << text;
+    try {
+      load_compression_recipe(path, RecipeSelection{});
+      ADD_FAILURE() << text << " loaded";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::kInvalidInput);
+      EXPECT_NE(std::string(e.what()).find(path + ": not valid JSON"), std::string::npos)
+          << e.what();
+    }
+  }
+  EXPECT_THROW(load_compression_recipe(path + ".missing", RecipeSelection{}), Error);
 }
 
 TEST(CompressionConfig, MergeRules) {
