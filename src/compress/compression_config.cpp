@@ -18,20 +18,22 @@ using nlohmann::json;
 constexpr int64_t kMaxSamples = 1LL << 31;
 constexpr int kMaxEpochs = 1000000;
 
+/// A scope entry ("name" or "{re}regex") at key path `kp`: the regex must compile.
+void check_scope_entry(const JsonGroup& g, const std::string& kp, const std::string& entry) {
+  if (entry.rfind("{re}", 0) != 0) return;
+  try {
+    std::regex re(entry.substr(4));
+  } catch (const std::regex_error& ex) {
+    g.fail(kp, "'" + entry + "' is not a valid regular expression (" + ex.what() + ")");
+  }
+}
+
 Scopes read_scopes(JsonGroup& g) {
   Scopes s;
   s.ignored = g.strings("ignored_scopes");
   s.target = g.strings("target_scopes");
-  for (const auto* list : {&s.ignored, &s.target})
-    for (const auto& e : *list)
-      if (e.rfind("{re}", 0) == 0) {
-        try {
-          std::regex re(e.substr(4));
-        } catch (const std::regex_error& ex) {
-          g.fail(g.key_path(list == &s.ignored ? "ignored_scopes" : "target_scopes"),
-                 "'" + e + "' is not a valid regular expression (" + ex.what() + ")");
-        }
-      }
+  for (const auto& e : s.ignored) check_scope_entry(g, g.key_path("ignored_scopes"), e);
+  for (const auto& e : s.target) check_scope_entry(g, g.key_path("target_scopes"), e);
   return s;
 }
 
@@ -125,13 +127,7 @@ QuantizationConfig read_quantization(JsonGroup& g) {
     auto& out = std::string(group) == "weights" ? q.weight_overrides : q.activation_overrides;
     for (const auto& kv : o.items()) {
       std::string kp = so.key_path(group) + "." + kv.key();
-      if (kv.key().rfind("{re}", 0) == 0) {
-        try {
-          std::regex re(kv.key().substr(4));
-        } catch (const std::regex_error& ex) {
-          so.fail(kp, std::string("not a valid regular expression (") + ex.what() + ")");
-        }
-      }
+      check_scope_entry(so, kp, kv.key());
       out.emplace_back(kv.key(), read_quantizer_group(kv.value(), kp, file, false));
     }
   }

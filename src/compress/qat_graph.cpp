@@ -13,12 +13,6 @@ namespace {
 using quant::ActivationParams;
 using quant::QuantizationPlan;
 
-bool reverted(const QuantizationPlan& plan, const std::string& node) {
-  for (const auto& f : plan.reverted)
-    if (f.node == node) return true;
-  return false;
-}
-
 /// Dims of a per-channel parameter for a weight of rank `rank`: C at `axis`, 1 elsewhere.
 std::vector<int64_t> channel_dims(size_t rank, int axis, int64_t channels) {
   std::vector<int64_t> d(rank, 1);
@@ -44,14 +38,12 @@ std::shared_ptr<Graph> build_qat_graph(const Graph& fp32, const QuantizationPlan
   std::shared_ptr<Graph> g = fp32.clone();
 
   for (const auto& [name, wq] : plan.weights) {
-    if (reverted(plan, name)) continue;
+    if (plan.is_reverted(name)) continue;
     Node* n = g->find_node(name);
     if (!n) throw_invalid("QAT: the quantization plan names node '" + name + "', not in the model");
     if (auto b = plan.biases.find(name); b != plan.biases.end())
       n->set_input(2, g->add_constant(n->input(2)->name() + "_corrected", b->second));
-    size_t index = 1;
-    for (const quant::WeightQuantizer& w : plan.setup.weights)
-      if (w.node == name) index = w.input;
+    const size_t index = plan.weight_input(name);
     Value* w = n->input(index);
     const size_t rank = w->constant().rank();
     Tensor scales = Tensor::from_vector<float>(
@@ -70,7 +62,7 @@ std::shared_ptr<Graph> build_qat_graph(const Graph& fp32, const QuantizationPlan
   for (const quant::ActivationQuantizer& a : plan.setup.activations) {
     std::vector<std::pair<Node*, size_t>> consumers;
     for (const auto& [node, index] : a.consumers)
-      if (!reverted(plan, node)) consumers.emplace_back(g->find_node(node), index);
+      if (!plan.is_reverted(node)) consumers.emplace_back(g->find_node(node), index);
     if (consumers.empty()) continue;
     Value* v = g->find_value(a.value);
     TREX_ASSERT(v);
@@ -98,8 +90,7 @@ std::shared_ptr<Graph> build_qat_graph(const Graph& fp32, const QuantizationPlan
       node->set_input(index, fq->output(0));
     }
   }
-  for (Value* c : g->constants())
-    if (c->uses().empty() && !c->is_graph_output()) g->remove_value(c);
+  g->remove_unused_constants();
   g->sort_topologically();
   return g;
 }
@@ -167,15 +158,10 @@ QatExport export_qat_graph(const Graph& qat, const QuantizationPlan& initial) {
       p.range = {(lo - p.zero_point) * p.scale, (hi - p.zero_point) * p.scale};
     }
     // Bypass the quantizer: its readers read x again.
-    Value* y = fq->output(0);
-    const std::vector<Use> uses = y->uses();
-    for (const Use& u : uses) u.node->set_input(u.index, x);
-    for (size_t i = 0; i < g->outputs().size(); ++i)
-      if (g->outputs()[i] == y) g->set_output(i, x);
+    g->replace_all_uses(fq->output(0), x);
     g->remove_node(fq);
   }
-  for (Value* c : g->constants())
-    if (c->uses().empty() && !c->is_graph_output()) g->remove_value(c);
+  g->remove_unused_constants();
   g->sort_topologically();
   out.fp32 = std::move(g);
   return out;

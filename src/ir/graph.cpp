@@ -300,6 +300,16 @@ void Graph::remove_value(Value* v) {
   values_.erase(v->pos_);
 }
 
+size_t Graph::remove_unused_constants() {
+  size_t removed = 0;
+  for (Value* c : constants())
+    if (c->uses().empty() && !c->is_graph_output()) {
+      remove_value(c);
+      ++removed;
+    }
+  return removed;
+}
+
 void Graph::rename_value(Value* v, const std::string& name) {
   if (v->name_ == name) return;
   TREX_ASSERT(!name.empty() && !value_by_name_.count(name));

@@ -177,6 +177,8 @@ class Graph {
   void remove_node(Node* n);
   /// Removes an unused graph input or constant.
   void remove_value(Value* v);
+  /// Removes every constant nothing reads (and that is not a graph output); returns how many.
+  size_t remove_unused_constants();
   void rename_value(Value* v, const std::string& name);
   /// `base` if free, else `base_1`, `base_2`, ...: deterministic for the same graph history.
   std::string unique_value_name(const std::string& base);

@@ -24,12 +24,7 @@ class DeadNodeElimination : public GraphPass {
       g.remove_node(n);
       changed = true;
     }
-    for (Value* c : g.constants())
-      if (c->uses().empty() && !c->is_graph_output()) {
-        g.remove_value(c);
-        changed = true;
-      }
-    return changed;
+    return g.remove_unused_constants() > 0 || changed;
   }
 };
 

@@ -17,12 +17,6 @@ Tensor scalar_zero_point(const ActivationParams& p) {
   return Tensor::from_vector<int8_t>(DType::kInt8, {}, {static_cast<int8_t>(p.zero_point)});
 }
 
-bool is_reverted(const QuantizationPlan& plan, const std::string& node) {
-  for (const FloatNode& f : plan.reverted)
-    if (f.node == node) return true;
-  return false;
-}
-
 /// DequantizeLinear(values, scales, zeros, axis) feeding input `index` of `n`.
 void dequantize_into(Graph& g, Node* n, size_t index, const std::string& base, Tensor values,
                      const std::vector<float>& scales, int axis) {
@@ -68,7 +62,7 @@ std::shared_ptr<Graph> build_qdq_model(const Graph& fp32, const QuantizationPlan
   for (const auto& [name, wq] : plan.weights) {
     Node* n = g->find_node(name);
     TREX_ASSERT(n);
-    if (is_reverted(plan, name)) continue;
+    if (plan.is_reverted(name)) continue;
     if (auto b = plan.biases.find(name); b != plan.biases.end()) {
       Value* nb = g->add_constant(n->input(2)->name() + "_corrected", b->second);
       n->set_input(2, nb);
@@ -95,11 +89,9 @@ std::shared_ptr<Graph> build_qdq_model(const Graph& fp32, const QuantizationPlan
 
   // Weights.
   for (const auto& [name, wq] : plan.weights) {
-    if (is_reverted(plan, name)) continue;
+    if (plan.is_reverted(name)) continue;
     Node* n = g->find_node(name);
-    size_t index = 1;
-    for (const WeightQuantizer& w : plan.setup.weights)
-      if (w.node == name) index = w.input;
+    const size_t index = plan.weight_input(name);
     dequantize_into(*g, n, index, n->input(index)->name(), wq.values, wq.scales, wq.axis);
   }
 
@@ -107,7 +99,7 @@ std::shared_ptr<Graph> build_qdq_model(const Graph& fp32, const QuantizationPlan
   for (const ActivationQuantizer& a : plan.setup.activations) {
     std::vector<std::pair<Node*, size_t>> consumers;
     for (const auto& [node, index] : a.consumers)
-      if (!is_reverted(plan, node)) consumers.emplace_back(g->find_node(node), index);
+      if (!plan.is_reverted(node)) consumers.emplace_back(g->find_node(node), index);
     if (consumers.empty()) continue;
     Value* v = g->find_value(a.value);
     TREX_ASSERT(v);
@@ -129,9 +121,7 @@ std::shared_ptr<Graph> build_qdq_model(const Graph& fp32, const QuantizationPlan
       node->set_input(index, dv);
     }
   }
-  // Constants the rewiring orphaned (float weights and biases) go.
-  for (Value* c : g->constants())
-    if (c->uses().empty() && !c->is_graph_output()) g->remove_value(c);
+  g->remove_unused_constants();  // the float weights and biases the rewiring orphaned
   g->sort_topologically();
   bool found = false;
   for (auto& [k, v] : g->metadata)

@@ -30,6 +30,18 @@ struct QuantizationPlan {
   std::vector<BiasShift> bias_shifts;
   /// Nodes kept in float after the fact (accuracy-aware PTQ), with the reason.
   std::vector<FloatNode> reverted;
+
+  bool is_reverted(const std::string& node) const {
+    for (const FloatNode& f : reverted)
+      if (f.node == node) return true;
+    return false;
+  }
+  /// The input of `node` its weight quantizer covers (1 unless the placement says otherwise).
+  size_t weight_input(const std::string& node) const {
+    for (const WeightQuantizer& w : setup.weights)
+      if (w.node == node) return w.input;
+    return 1;
+  }
 };
 
 }  // namespace trex::quant

@@ -15,8 +15,8 @@ TEST(FakeQuantize, SymmetricEqualsQuantizeDequantize) {
   torch::Tensor x = torch::randn({4096}) * 3;
   for (QuantLevels lv : {QuantLevels::int8(), QuantLevels::uint8()}) {
     const float s = 0.021f;
-    torch::Tensor y = fake_quantize_symmetric(lv.low == 0 ? x.abs() : x, torch::full({1}, s), lv);
     torch::Tensor in = lv.low == 0 ? x.abs() : x;
+    torch::Tensor y = fake_quantize_symmetric(in, torch::full({1}, s), lv);
     quant::ActivationParams p;
     p.scale = s;
     p.zero_point = 0;

@@ -79,8 +79,7 @@ std::shared_ptr<Graph> SmoothQuant::apply(const Graph& model, const Statistics& 
     n->set_input(1, g->add_constant(n->input(1)->name() + "_smoothed", std::move(scaled)));
     if (smoothed) smoothed->push_back(n->name());
   }
-  for (Value* c : g->constants())
-    if (c->uses().empty() && !c->is_graph_output()) g->remove_value(c);
+  g->remove_unused_constants();
   g->sort_topologically();
   return g;
 }
