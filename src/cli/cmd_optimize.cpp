@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/progress_bar.h"
+#include "tasks/classification/compress.h"
 #include "tasks/classification/ptq.h"
 #include "tasks/model_template.h"
 #include "train/checkpoint.h"
@@ -15,12 +16,62 @@ namespace trex::cli {
 
 namespace {
 struct OptimizeArgs {
-  std::string tmpl, weights, train, val, output, mode, ptq_config;
+  std::string tmpl, weights, train, val, output, mode, ptq_config, compression_config;
+  bool resume = false;
   int threads = 0;
   double max_drop = -1;
   std::string drop_type = "absolute";
   bool accept_over_budget = false;
 };
+
+int run_nncf(const ModelTemplate& t, const OptimizeArgs& a, const std::string& why,
+             bool checkpoint) {
+  if (!checkpoint)
+    throw_invalid(a.weights +
+                  ": training-time compression needs a trex training checkpoint (checkpoint.pt "
+                  "from trex train); this is a model file (PTQ takes it: --mode ptq)");
+  if (!a.ptq_config.empty() || a.max_drop >= 0)
+    throw_invalid(
+        "--ptq-config and --max-drop are PTQ options; training-time compression "
+        "reads its accuracy budget from the compression config");
+  std::printf("optimize: training-time compression (nncf), because %s\n", why.c_str());
+  classification::CompressTaskOptions o;
+  o.checkpoint = a.weights;
+  o.train_data = a.train;
+  o.val_data = a.val;
+  o.output_dir = a.output.empty() ? timestamped_output_dir("optimize") + "/nncf" : a.output;
+  o.compression_config = a.compression_config;
+  o.resume = a.resume;
+  o.threads = a.threads;
+  ProgressBar bar;
+  o.progress = bar.callback();
+  o.log = [&bar](const std::string& line) {
+    bar.finish();
+    std::printf("%s\n", line.c_str());
+  };
+  classification::CompressTaskResult r = classification::run_compression(t, o);
+  bar.finish();
+  for (const std::string& w : r.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+  std::printf("            %10s %10s\n", "FP32", "INT8");
+  std::printf("accuracy    %9.2f%% %9.2f%%   (drop %.2f pt, best epoch %d)\n", 100 * r.fp32_score,
+              100 * r.int8_score, 100 * (r.fp32_score - r.int8_score), r.best_epoch);
+  std::printf("latency     %8.3fms %8.3fms   (batch 1, speed-up %.2fx)\n", r.fp32_latency_ms,
+              r.int8_latency_ms, r.int8_latency_ms > 0 ? r.fp32_latency_ms / r.int8_latency_ms : 0);
+  std::printf("size        %8.2fMB %8.2fMB\n", r.fp32_bytes / 1e6, r.int8_bytes / 1e6);
+  std::printf("wrote %s\n      %s\n      %s\n      %s\n      %s\n", r.model_path.c_str(),
+              r.checkpoint_path.c_str(), r.performance_path.c_str(), r.report_path.c_str(),
+              r.report_text_path.c_str());
+  if (r.early_exit && !r.within_budget) {
+    std::fprintf(stderr,
+                 "trex: the accuracy drop %.4g is over the budget %.4g after %d epochs "
+                 "(accuracy_aware_training.params.maximal_total_epochs)%s\n",
+                 r.fp32_score - r.int8_score, r.budget, r.trajectory.back().epoch,
+                 a.accept_over_budget ? "" : "; --accept-over-budget exits 0 anyway");
+    return a.accept_over_budget ? 0 : 1;
+  }
+  return 0;
+}
+
 }  // namespace
 
 Runner add_optimize(CLI::App& app) {
@@ -31,7 +82,12 @@ Runner add_optimize(CLI::App& app) {
       "evaluate FP32 and INT8 on the validation images, write model.onnx (QDQ), "
       "ptq_report.{json,txt} and ptq_performance.json to OUT (default "
       "outputs/<YYYYmmdd_HHMMSS>_optimize/ptq). A training checkpoint means training-time "
-      "compression (nncf). --mode overrides the choice. Start with PTQ; if the accuracy drop is "
+      "compression (nncf): quantization-aware training from the template's "
+      "compression_config.json (or --compression-config), writing model.onnx (QDQ), "
+      "checkpoint.pt, last_checkpoint.pt, compression_report.{json,txt} and "
+      "nncf_performance.json to OUT (default outputs/<YYYYmmdd_HHMMSS>_optimize/nncf); "
+      "--resume continues an interrupted run in OUT. --mode overrides the choice. Start with PTQ; "
+      "if the accuracy drop is "
       "too large, fall back to training-time compression from the checkpoint.\n"
       "Template parameters after `params`, e.g. params --pot_parameters.preset mixed "
       "--pot_parameters.stat_subset_size 500.");
@@ -45,6 +101,12 @@ Runner add_optimize(CLI::App& app) {
       ->check(CLI::IsMember({"ptq", "nncf"}));
   cmd->add_option("--ptq-config", a->ptq_config,
                   "PTQ config file (default: ptq_config.yaml in the template folder, if any)");
+  cmd->add_option("--compression-config", a->compression_config,
+                  "Compression config (JSON; a composed recipe or a plain config) for "
+                  "training-time compression (default: compression_config.json in the "
+                  "template folder)");
+  cmd->add_flag("--resume", a->resume,
+                "Training-time compression: continue from OUT/last_checkpoint.pt");
   cmd->add_option("--max-drop", a->max_drop,
                   "Accuracy-aware PTQ: allowed accuracy drop in score units (0.01 = one point "
                   "of a [0, 1] accuracy) or, with --drop-type relative, as a fraction of FP32")
@@ -70,10 +132,11 @@ Runner add_optimize(CLI::App& app) {
     } else {
       why = "--mode " + mode;
     }
-    if (mode == "nncf")
-      throw_unsupported(
-          "training-time compression (nncf) is not available yet; run PTQ on an "
-          "ONNX model (--mode ptq)");
+    if (mode == "nncf") return run_nncf(t, *a, why, checkpoint);
+    if (!a->compression_config.empty() || a->resume)
+      throw_invalid(
+          "--compression-config and --resume are for training-time compression "
+          "(a training checkpoint or --mode nncf)");
     if (checkpoint)
       throw_invalid(a->weights +
                     ": PTQ needs an ONNX model; this is a training checkpoint "

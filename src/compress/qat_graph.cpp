@@ -3,7 +3,10 @@
 
 #include <cmath>
 
+#include "compress/plan_transfer.h"
+#include "passes/passes.h"
 #include "passes/runtime_fusion.h"
+#include "quant/insert_qdq.h"
 #include "util/error.h"
 
 namespace trex::compress {
@@ -32,10 +35,19 @@ bool is_asymmetric(const QuantizationPlan& plan, const ActivationParams& p) {
   return !plan.symmetric_activations || p.zero_point != 0;
 }
 
+/// Adds or removes the opset import of the trex domain.
+void set_trex_opset(Graph& g, bool on) {
+  if (on)
+    g.opset_imports.emplace(kTrexDomain, 1);
+  else
+    g.opset_imports.erase(kTrexDomain);
+}
+
 }  // namespace
 
 std::shared_ptr<Graph> build_qat_graph(const Graph& fp32, const QuantizationPlan& plan) {
   std::shared_ptr<Graph> g = fp32.clone();
+  set_trex_opset(*g, true);  // so a checkpoint of the graph is a valid ONNX model
 
   for (const auto& [name, wq] : plan.weights) {
     if (plan.is_reverted(name)) continue;
@@ -126,16 +138,7 @@ QatExport export_qat_graph(const Graph& qat, const QuantizationPlan& initial) {
       for (size_t c = 0; c < wq.scales.size(); ++c)
         wq.scales[c] = std::max(std::fabs(s.data<float>()[c]), 1e-12f);
       // int8 values with the trained scales, as the fake quantizer rounded them.
-      int64_t inner = 1;
-      for (size_t d = wq.axis + 1; d < w.dims().size(); ++d) inner *= w.dims()[d];
-      const int64_t channels = static_cast<int64_t>(wq.scales.size());
-      Tensor values(DType::kInt8, w.dims());
-      for (int64_t i = 0; i < w.numel(); ++i) {
-        float q = std::nearbyint(w.data<float>()[i] / wq.scales[(i / inner) % channels]);
-        values.mutable_data<int8_t>()[i] =
-            static_cast<int8_t>(std::min<float>(std::max<float>(q, lo), hi));
-      }
-      wq.values = std::move(values);
+      wq.values = quant::round_weight(w, wq.axis, wq.scales, wq.max_level);
     } else {
       std::string value;
       for (const auto& a : initial.setup.activations)
@@ -161,10 +164,24 @@ QatExport export_qat_graph(const Graph& qat, const QuantizationPlan& initial) {
     g->replace_all_uses(fq->output(0), x);
     g->remove_node(fq);
   }
+  set_trex_opset(*g, false);
   g->remove_unused_constants();
   g->sort_topologically();
   out.fp32 = std::move(g);
   return out;
+}
+
+std::shared_ptr<Graph> export_qdq_model(const Graph& qat, const QuantizationPlan& initial,
+                                        QuantizationPlan* folded_plan) {
+  QatExport e = export_qat_graph(qat, initial);
+  std::shared_ptr<Graph> folded = e.fp32->clone();
+  canonicalize(*folded);
+  QuantizationPlan plan = transfer_plan(e.plan, *e.fp32, *folded);
+  std::shared_ptr<Graph> m = quant::build_qdq_model(*folded, plan);
+  for (auto& [k, v] : m->metadata)
+    if (k == quant::kQuantizedMetadataKey) v = "qat";
+  if (folded_plan) *folded_plan = std::move(plan);
+  return m;
 }
 
 }  // namespace trex::compress

@@ -34,4 +34,10 @@ struct QatExport {
 /// trained biases are in the graph).
 QatExport export_qat_graph(const Graph& qat, const quant::QuantizationPlan& initial);
 
+/// The trained QAT graph as the standard INT8 QDQ model (metadata trex.quantized = "qat"):
+/// export_qat_graph, then BatchNorm layers folded with the plan following them exactly
+/// (transfer_plan), then build_qdq_model. `folded_plan` receives the plan of the result.
+std::shared_ptr<Graph> export_qdq_model(const Graph& qat, const quant::QuantizationPlan& initial,
+                                        quant::QuantizationPlan* folded_plan = nullptr);
+
 }  // namespace trex::compress

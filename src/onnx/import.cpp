@@ -74,9 +74,10 @@ void check_opsets(const onnx::ModelProto& m, bool upgrade) {
 }
 
 /// Rejects nodes outside the default domain before anything else looks at opsets.
-void check_domains(const onnx::GraphProto& g) {
+void check_domains(const onnx::GraphProto& g, bool allow_trex) {
   for (int i = 0; i < g.node_size(); ++i) {
     const auto& n = g.node(i);
+    if (allow_trex && n.domain() == "trex") continue;
     if (!is_default_domain(n.domain()))
       throw_unsupported(node_label(n, i) + ": domain '" + n.domain() +
                         "' is not supported (trex handles the default ONNX domain)");
@@ -91,6 +92,7 @@ void check_nodes(const onnx::GraphProto& g, int64_t opset) {
     const auto& n = g.node(i);
     std::string label = node_label(n, i);
     if (n.op_type().empty()) throw_invalid(label + ": empty op_type");
+    if (n.domain() == "trex") continue;  // admitted by check_domains; no ONNX schema
     for (const auto& a : n.attribute()) {
       if (a.has_g() || a.graphs_size() > 0)
         throw_unsupported(label + ": attribute '" + a.name() +
@@ -322,7 +324,8 @@ std::unique_ptr<Graph> build_graph(onnx::ModelProto& m, const std::string& base_
   for (int i = 0; i < pg.node_size(); ++i) {
     const auto& n = pg.node(i);
     std::vector<std::string> outs(n.output().begin(), n.output().end());
-    Node* node = g->add_node_named(n.op_type(), {}, outs, names[static_cast<size_t>(i)]);
+    Node* node = g->add_node_named(n.op_type(), {}, outs, names[static_cast<size_t>(i)],
+                                   is_default_domain(n.domain()) ? "" : n.domain());
     for (const auto& a : n.attribute())
       node->set_attr(a.name(), attribute_from_proto(a, base_dir, node->describe()));
     nodes.push_back(node);
@@ -409,7 +412,7 @@ std::unique_ptr<Graph> import_model(onnx::ModelProto& m, const std::string& base
   if (m.ir_version() < 1 || m.ir_version() > onnx::IR_VERSION)
     throw_unsupported("ir_version " + std::to_string(m.ir_version()) + " is not supported (1 to " +
                       std::to_string(onnx::IR_VERSION) + ")");
-  check_domains(m.graph());
+  check_domains(m.graph(), opts.allow_trex_domain);
   check_opsets(m, opts.upgrade_old_opsets);
   check_nodes(m.graph(), default_opset(m));
   check_edges(m.graph());

@@ -15,6 +15,9 @@ struct OnnxLoadOptions {
   bool upgrade_old_opsets = true;
   /// Runs ONNX's shape inference (with data propagation) so values carry types and shapes.
   bool infer_shapes = true;
+  /// Accepts nodes of the "trex" domain (the training backend's fake quantizers in a
+  /// compression checkpoint); model files never hold them.
+  bool allow_trex_domain = false;
 };
 
 /// Loads `path`; external data files are resolved relative to its folder. Every problem is

@@ -42,33 +42,45 @@ float fake_quantize(float x, const ActivationParams& p) {
   return static_cast<float>(quantize_value(x, p) - p.zero_point) * p.scale;
 }
 
-QuantizedWeight quantize_weight(const Tensor& w, int axis, int max_level) {
+std::vector<float> channel_max_abs(const Tensor& w, int axis) {
   TREX_ASSERT(w.dtype() == DType::kFloat32 && axis >= 0 && static_cast<size_t>(axis) < w.rank());
+  const auto& d = w.dims();
+  int64_t channels = d[static_cast<size_t>(axis)], inner = 1;
+  for (size_t i = static_cast<size_t>(axis) + 1; i < d.size(); ++i) inner *= d[i];
+  const float* x = w.data<float>();
+  std::vector<float> absmax(static_cast<size_t>(channels), 0.0f);
+  for (int64_t k = 0; k < w.numel(); ++k) {
+    float& m = absmax[static_cast<size_t>((k / inner) % channels)];
+    m = std::max(m, std::fabs(x[k]));
+  }
+  return absmax;
+}
+
+Tensor round_weight(const Tensor& w, int axis, const std::vector<float>& scales, int max_level) {
+  TREX_ASSERT(w.dtype() == DType::kFloat32 && axis >= 0 && static_cast<size_t>(axis) < w.rank());
+  const auto& d = w.dims();
+  int64_t channels = d[static_cast<size_t>(axis)], inner = 1;
+  TREX_ASSERT(static_cast<size_t>(channels) == scales.size());
+  for (size_t i = static_cast<size_t>(axis) + 1; i < d.size(); ++i) inner *= d[i];
+  const float* x = w.data<float>();
+  Tensor values(DType::kInt8, d);
+  int8_t* out = values.mutable_data<int8_t>();
+  const float lim = static_cast<float>(max_level);
+  for (int64_t k = 0; k < w.numel(); ++k)
+    out[k] = static_cast<int8_t>(std::clamp(
+        std::nearbyint(x[k] / scales[static_cast<size_t>((k / inner) % channels)]), -lim, lim));
+  return values;
+}
+
+QuantizedWeight quantize_weight(const Tensor& w, int axis, int max_level) {
   QuantizedWeight q;
   q.axis = axis;
   q.max_level = max_level;
-  const auto& d = w.dims();
-  int64_t channels = d[static_cast<size_t>(axis)], inner = 1, outer = 1;
-  for (size_t i = static_cast<size_t>(axis) + 1; i < d.size(); ++i) inner *= d[i];
-  for (size_t i = 0; i < static_cast<size_t>(axis); ++i) outer *= d[i];
-  const float* x = w.data<float>();
-  std::vector<float> absmax(static_cast<size_t>(channels), 0.0f);
-  for (int64_t o = 0; o < outer; ++o)
-    for (int64_t c = 0; c < channels; ++c)
-      for (int64_t i = 0; i < inner; ++i)
-        absmax[c] = std::max(absmax[c], std::fabs(x[(o * channels + c) * inner + i]));
-  q.scales.resize(static_cast<size_t>(channels));
-  for (int64_t c = 0; c < channels; ++c)
+  std::vector<float> absmax = channel_max_abs(w, axis);
+  q.scales.resize(absmax.size());
+  for (size_t c = 0; c < absmax.size(); ++c)
     q.scales[c] = absmax[c] > 0 ? absmax[c] / static_cast<float>(max_level) : 1.0f;
-  q.values = Tensor(DType::kInt8, d);
-  int8_t* out = q.values.mutable_data<int8_t>();
-  const float lim = static_cast<float>(max_level);
-  for (int64_t o = 0; o < outer; ++o)
-    for (int64_t c = 0; c < channels; ++c)
-      for (int64_t i = 0; i < inner; ++i) {
-        int64_t k = (o * channels + c) * inner + i;
-        out[k] = static_cast<int8_t>(std::clamp(std::nearbyint(x[k] / q.scales[c]), -lim, lim));
-      }
+  q.values = round_weight(w, axis, q.scales, max_level);
   return q;
 }
 

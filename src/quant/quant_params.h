@@ -32,6 +32,11 @@ struct QuantizedWeight {
   int max_level = 127;
 };
 
+/// The largest |w| of each channel along `axis` (f32 `w`).
+std::vector<float> channel_max_abs(const Tensor& w, int axis);
+/// int8 values round(w / scale of the channel), clamped to [-max_level, max_level].
+Tensor round_weight(const Tensor& w, int axis, const std::vector<float>& scales, int max_level);
+
 /// Per-channel symmetric quantization with scale = max|w| / max_level (127, or 63 for the
 /// overflow fix). `w` is f32.
 QuantizedWeight quantize_weight(const Tensor& w, int axis, int max_level);

@@ -31,9 +31,15 @@ const char* enum_name(E v, const std::pair<const char*, E> (&table)[N]) {
 constexpr std::pair<const char*, Preset> kPresets[] = {{"performance", Preset::kPerformance},
                                                        {"mixed", Preset::kMixed}};
 constexpr std::pair<const char*, EstimatorKind> kEstimators[] = {
-    {"min_max", EstimatorKind::kMinMax},        {"mean_min_max", EstimatorKind::kMeanMinMax},
-    {"quantile", EstimatorKind::kQuantile},     {"mean_quantile", EstimatorKind::kMeanQuantile},
-    {"percentile", EstimatorKind::kPercentile}, {"histogram", EstimatorKind::kHistogram}};
+    {"min_max", EstimatorKind::kMinMax},
+    {"mean_min_max", EstimatorKind::kMeanMinMax},
+    {"quantile", EstimatorKind::kQuantile},
+    {"mean_quantile", EstimatorKind::kMeanQuantile},
+    {"percentile", EstimatorKind::kPercentile},
+    {"histogram", EstimatorKind::kHistogram},
+    {"mixed_min_max", EstimatorKind::kMixedMinMax},
+    {"threesigma", EstimatorKind::kThreeSigma},
+    {"mean_percentile", EstimatorKind::kMeanPercentile}};
 constexpr std::pair<const char*, BiasCorrectionKind> kBiasCorrections[] = {
     {"fast", BiasCorrectionKind::kFast},
     {"full", BiasCorrectionKind::kFull},
@@ -146,10 +152,11 @@ PtqConfig load_ptq_config(const std::string& path, PtqConfig c) {
     ig.check_unknown();
     top.get<YAML::Node>("range_estimator", {});
     YamlGroup re(root["range_estimator"], "range_estimator", path);
-    c.activations.kind = parse_estimator(re.choice("type", estimator_name(c.activations.kind),
-                                                   {"min_max", "mean_min_max", "quantile",
-                                                    "mean_quantile", "percentile", "histogram"}),
-                                         path);
+    c.activations.kind = parse_estimator(
+        re.choice("type", estimator_name(c.activations.kind),
+                  {"min_max", "mean_min_max", "quantile", "mean_quantile", "percentile",
+                   "histogram", "mixed_min_max", "threesigma", "mean_percentile"}),
+        path);
     c.activations.outlier_prob = re.number("outlier_prob", c.activations.outlier_prob, 0.0, 0.4999);
     c.activations.min_percentile =
         re.number("min_percentile", c.activations.min_percentile, 0.0, 100.0);

@@ -22,13 +22,18 @@ enum class EstimatorKind {
   kMeanQuantile,  ///< per-sample quantiles, averaged
   kPercentile,    ///< global percentiles min_percentile / max_percentile
   kHistogram,     ///< the clipping range that minimizes the expected quantization MSE
+  /// max: per-sample maxima averaged; min: per-sample minima averaged for an asymmetric
+  /// quantizer, the global minimum for a symmetric one (QAT's default initializer)
+  kMixedMinMax,
+  kThreeSigma,      ///< mean +- 3 standard deviations of all values
+  kMeanPercentile,  ///< per-sample percentiles min_percentile / max_percentile, averaged
 };
 
 struct RangeEstimator {
   EstimatorKind kind = EstimatorKind::kMeanMinMax;
   double outlier_prob = 1e-4;    ///< quantile, mean_quantile
-  double min_percentile = 0.1;   ///< percentile, in percent
-  double max_percentile = 99.9;  ///< percentile, in percent
+  double min_percentile = 0.1;   ///< percentile, mean_percentile: in percent
+  double max_percentile = 99.9;  ///< percentile, mean_percentile: in percent
 };
 
 enum class BiasCorrectionKind { kNone, kFast, kFull };

@@ -79,12 +79,20 @@ float StreamingHistogram::quantile(double q) const {
 
 void RangeCollector::add(const float* data, int64_t samples, int64_t per_sample) {
   if (samples <= 0 || per_sample <= 0) return;
-  // Per-sample extremes (and quantiles) in parallel, then a serial, ordered reduction: the
+  // Per-sample extremes (quantiles, sums) in parallel, then a serial, ordered reduction: the
   // result does not depend on the thread count.
-  std::vector<float> lo(static_cast<size_t>(samples)), hi(static_cast<size_t>(samples));
-  std::vector<float> qlo, qhi;
-  const bool mean_quantile = e_.kind == EstimatorKind::kMeanQuantile;
-  if (mean_quantile) qlo.resize(lo.size()), qhi.resize(hi.size());
+  const size_t n = static_cast<size_t>(samples);
+  std::vector<float> lo(n), hi(n), qlo, qhi;
+  std::vector<double> sum, sum_sq;
+  const bool per_sample_quantiles =
+      e_.kind == EstimatorKind::kMeanQuantile || e_.kind == EstimatorKind::kMeanPercentile;
+  const bool moments = e_.kind == EstimatorKind::kThreeSigma;
+  const double q_lo =
+      e_.kind == EstimatorKind::kMeanQuantile ? e_.outlier_prob : e_.min_percentile / 100;
+  const double q_hi =
+      e_.kind == EstimatorKind::kMeanQuantile ? 1 - e_.outlier_prob : e_.max_percentile / 100;
+  if (per_sample_quantiles) qlo.resize(n), qhi.resize(n);
+  if (moments) sum.resize(n), sum_sq.resize(n);
 #pragma omp parallel for schedule(static)
   for (int64_t s = 0; s < samples; ++s) {
     const float* x = data + s * per_sample;
@@ -96,31 +104,41 @@ void RangeCollector::add(const float* data, int64_t samples, int64_t per_sample)
     }
     lo[s] = l;
     hi[s] = h;
-    if (mean_quantile) {
+    if (per_sample_quantiles) {
       std::vector<float> scratch(x, x + per_sample);
       auto k = [per_sample](double q) {
         return static_cast<int64_t>(std::llround(q * static_cast<double>(per_sample - 1)));
       };
-      int64_t klo = k(e_.outlier_prob), khi = k(1 - e_.outlier_prob);
+      int64_t klo = k(q_lo), khi = k(q_hi);
       std::nth_element(scratch.begin(), scratch.begin() + klo, scratch.end());
       qlo[s] = scratch[static_cast<size_t>(klo)];
       std::nth_element(scratch.begin(), scratch.begin() + khi, scratch.end());
       qhi[s] = scratch[static_cast<size_t>(khi)];
     }
+    if (moments) {
+      double a = 0, b = 0;
+      for (int64_t i = 0; i < per_sample; ++i) a += x[i], b += static_cast<double>(x[i]) * x[i];
+      sum[s] = a;
+      sum_sq[s] = b;
+    }
   }
-  for (int64_t s = 0; s < samples; ++s) {
+  for (size_t s = 0; s < n; ++s) {
     if (samples_ == 0 && s == 0) min_ = lo[0], max_ = hi[0];
     min_ = std::min(min_, lo[s]);
     max_ = std::max(max_, hi[s]);
-    if (e_.kind == EstimatorKind::kMeanMinMax) {
-      sum_lo_ += lo[s];
-      sum_hi_ += hi[s];
-    } else if (mean_quantile) {
+    if (per_sample_quantiles) {
       sum_lo_ += qlo[s];
       sum_hi_ += qhi[s];
+    } else if (moments) {
+      sum_lo_ += sum[s];
+      sum_hi_ += sum_sq[s];
+    } else {  // per-sample extremes (mean_min_max, mixed_min_max)
+      sum_lo_ += lo[s];
+      sum_hi_ += hi[s];
     }
   }
   samples_ += samples;
+  values_ += samples * per_sample;
   if (e_.kind == EstimatorKind::kQuantile || e_.kind == EstimatorKind::kPercentile ||
       e_.kind == EstimatorKind::kHistogram)
     hist_.add(data, samples * per_sample);
@@ -134,8 +152,19 @@ Range RangeCollector::range(bool symmetric, bool is_unsigned) const {
       break;
     case EstimatorKind::kMeanMinMax:
     case EstimatorKind::kMeanQuantile:
+    case EstimatorKind::kMeanPercentile:
       r = {static_cast<float>(sum_lo_ / n), static_cast<float>(sum_hi_ / n)};
       break;
+    case EstimatorKind::kMixedMinMax:
+      r = {symmetric ? min_ : static_cast<float>(sum_lo_ / n), static_cast<float>(sum_hi_ / n)};
+      break;
+    case EstimatorKind::kThreeSigma: {
+      const double count = static_cast<double>(std::max<int64_t>(1, values_));
+      const double mean = sum_lo_ / count;
+      const double sigma = std::sqrt(std::max(0.0, sum_hi_ / count - mean * mean));
+      r = {static_cast<float>(mean - 3 * sigma), static_cast<float>(mean + 3 * sigma)};
+      break;
+    }
     case EstimatorKind::kQuantile:
       r = {hist_.quantile(e_.outlier_prob), hist_.quantile(1 - e_.outlier_prob)};
       break;

@@ -52,10 +52,12 @@ class RangeCollector {
 
  private:
   RangeEstimator e_;
-  int64_t samples_ = 0;
+  int64_t samples_ = 0, values_ = 0;
   float min_ = 0, max_ = 0;
-  double sum_lo_ = 0, sum_hi_ = 0;  ///< per-sample estimates, summed (mean_* estimators)
-  StreamingHistogram hist_;         ///< quantile, percentile, histogram
+  /// Per-sample estimates, summed (mean_* and mixed_min_max); sum and sum of squares of all
+  /// values (threesigma).
+  double sum_lo_ = 0, sum_hi_ = 0;
+  StreamingHistogram hist_;  ///< quantile, percentile, histogram
 };
 
 /// The clipping range of `hist` with the least expected squared quantization error

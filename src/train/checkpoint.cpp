@@ -74,7 +74,9 @@ Checkpoint load_checkpoint(const std::string& path) {
     throw_invalid(path + ": unsupported checkpoint format (expected format " +
                   std::to_string(kFormat) + ")");
   try {
-    ckpt.graph = load_onnx_bytes(tensor_bytes(graph), path + " (model)", "");
+    OnnxLoadOptions lo;
+    lo.allow_trex_domain = true;  // fake quantizers of a compression checkpoint
+    ckpt.graph = load_onnx_bytes(tensor_bytes(graph), path + " (model)", "", lo);
   } catch (const Error& e) {
     rethrow_with_context(e, path);
   }

@@ -1,5 +1,6 @@
 // libtorch implementations of the ONNX ops the training backend supports, one small
 // function per op. Attributes are read once, when the module is built.
+#include <cmath>
 #include <map>
 
 #include "compress/fake_quantize.h"
@@ -61,18 +62,31 @@ Step fake_quantize(const Node& n) {
   if (levels.low >= levels.high)
     throw_invalid(n.describe() + ": level_low must be below level_high");
   const std::string mode = n.attr_string("mode", "symmetric");
+  // Range gradients scaled as LSQ does: by the values one parameter covers (per sample for
+  // an activation), so ranges train stably at the weights' learning rate.
+  const bool weight = n.input(0) && n.input(0)->is_constant();
+  auto gradient_scale = [=](const torch::Tensor& x, const torch::Tensor& p) {
+    int64_t per = x.numel() / std::max<int64_t>(1, p.numel());
+    if (!weight && x.dim() > 0 && x.size(0) > 0) per /= x.size(0);
+    return compress::range_gradient_scale(per, levels);
+  };
   if (mode == "symmetric") {
     if (n.num_inputs() != 2) throw_invalid(n.describe() + ": symmetric takes (x, scale)");
     return [=](const Args& a, bool) -> Outs {
-      return {compress::fake_quantize_symmetric(a[0], a[1], levels)};
+      const double g = gradient_scale(a[0], a[1]);
+      return {compress::fake_quantize_symmetric(a[0], a[1], levels, g)};
     };
   }
   if (mode != "asymmetric" || n.num_inputs() != 3)
     throw_invalid(n.describe() +
                   ": mode must be symmetric (x, scale) or asymmetric (x, "
                   "input_low, input_range)");
+  // input_range = scale x (level_high - level_low): its gradient is the scale's divided by
+  // the level count, so the same relative step needs that count squared on top.
+  const double levels2 = std::pow(static_cast<double>(levels.high - levels.low), 2);
   return [=](const Args& a, bool) -> Outs {
-    return {compress::fake_quantize_asymmetric(a[0], a[1], a[2], levels)};
+    const double g = gradient_scale(a[0], a[1]);
+    return {compress::fake_quantize_asymmetric(a[0], a[1], a[2], levels, g, g * levels2)};
   };
 }
 

@@ -5,9 +5,7 @@
 #include <torch/torch.h>
 
 #include <chrono>
-#include <cmath>
 #include <filesystem>
-#include <sstream>
 
 #include "data/batch_loader.h"
 #include "data/random.h"
@@ -17,7 +15,7 @@
 #include "tasks/classification/model_zoo.h"
 #include "train/checkpoint.h"
 #include "train/graph_module.h"
-#include "train/lr_schedule.h"
+#include "train/training_loop.h"
 #include "util/error.h"
 #include "util/file_io.h"
 
@@ -26,56 +24,6 @@ namespace fs = std::filesystem;
 namespace trex::train {
 
 namespace {
-
-namespace F = torch::nn::functional;
-
-std::unique_ptr<torch::optim::Optimizer> make_optimizer(const LearningParameters& p,
-                                                        GraphModule& module) {
-  // Weight decay on convolution and linear weights only, not on biases or BatchNorm.
-  std::vector<torch::Tensor> decay, no_decay;
-  for (const auto& [name, t] : module.named_weights())
-    (t.dim() >= 2 ? decay : no_decay).push_back(t);
-  std::vector<torch::optim::OptimizerParamGroup> groups;
-  if (p.optimizer == "sgd") {
-    auto opts = [&](double wd) {
-      return std::make_unique<torch::optim::SGDOptions>(torch::optim::SGDOptions(p.learning_rate)
-                                                            .momentum(p.momentum)
-                                                            .nesterov(p.nesterov && p.momentum > 0)
-                                                            .weight_decay(wd));
-    };
-    groups.emplace_back(decay, opts(p.weight_decay));
-    groups.emplace_back(no_decay, opts(0.0));
-    return std::make_unique<torch::optim::SGD>(groups, torch::optim::SGDOptions(p.learning_rate));
-  }
-  auto opts = [&](double wd) {
-    return std::make_unique<torch::optim::AdamWOptions>(
-        torch::optim::AdamWOptions(p.learning_rate).weight_decay(wd));
-  };
-  groups.emplace_back(decay, opts(p.weight_decay));
-  groups.emplace_back(no_decay, opts(0.0));
-  return std::make_unique<torch::optim::AdamW>(groups, torch::optim::AdamWOptions(p.learning_rate));
-}
-
-std::string optimizer_bytes(const torch::optim::Optimizer& opt) {
-  torch::serialize::OutputArchive archive;
-  opt.save(archive);
-  std::ostringstream os;
-  archive.save_to(os);
-  return os.str();
-}
-
-void load_optimizer(torch::optim::Optimizer& opt, const std::string& bytes,
-                    const std::string& source) {
-  try {
-    torch::serialize::InputArchive archive;
-    std::istringstream is(bytes);
-    archive.load_from(is);
-    opt.load(archive);
-  } catch (const c10::Error& e) {
-    throw_invalid(source + ": optimizer state does not fit this model and optimizer (" +
-                  std::string(e.what_without_backtrace()).substr(0, 200) + ")");
-  }
-}
 
 nlohmann::json to_json(const EpochRecord& r) {
   nlohmann::json j = {{"epoch", r.epoch},           {"learning_rate", r.learning_rate},
@@ -99,36 +47,6 @@ EpochRecord from_json(const nlohmann::json& j) {
   r.val_loss = j.value("val_loss", 0.0);
   r.val_accuracy = j.value("val_accuracy", -1.0);
   return r;
-}
-
-torch::Tensor batch_images(Batch& b) {
-  return torch::from_blob(b.data.data(), {b.n, b.channels, b.height, b.width}, torch::kFloat32);
-}
-torch::Tensor batch_labels(Batch& b) {
-  return torch::from_blob(b.labels.data(), {b.n}, torch::kInt64);
-}
-
-/// Loss and accuracy of the module in eval mode on `data`.
-classification::AccuracyMeter validate(GraphModule& module, const ClassFolderDataset& data,
-                                       const TransformSpec& tf, int workers,
-                                       const ProgressFn& progress, const std::string& stage) {
-  module.eval();
-  torch::NoGradGuard no_grad;
-  LoaderOptions lo;
-  lo.batch_size = 256;
-  lo.workers = workers;
-  BatchLoader loader(data, tf, lo);
-  classification::AccuracyMeter meter(data.classes);
-  Batch b;
-  while (loader.next(b)) {
-    torch::Tensor logits = module.forward(batch_images(b)).contiguous();
-    torch::Tensor y = batch_labels(b);
-    meter.add(logits.data_ptr<float>(), b.labels.data(), b.n);
-    meter.add_loss(F::cross_entropy(logits, y, F::CrossEntropyFuncOptions().reduction(torch::kSum))
-                       .item<double>());
-    report(progress, {stage, meter.count(), loader.num_samples(), ""});
-  }
-  return meter;
 }
 
 }  // namespace
@@ -209,50 +127,13 @@ TrainResult train_classifier(const ModelTemplate& t, const TrainOptions& o) {
 
   for (int epoch = start_epoch; epoch < lp.num_epochs; ++epoch) {
     auto t0 = std::chrono::steady_clock::now();
-    module.train();
-    torch::manual_seed(derive_seed(lp.seed, static_cast<uint64_t>(epoch)));  // dropout
-    LoaderOptions lo;
-    lo.batch_size = lp.batch_size;
-    lo.shuffle = lo.augment = lo.drop_last = true;
-    lo.seed = lp.seed;
-    lo.epoch = epoch;
-    lo.workers = lp.num_workers;
-    BatchLoader loader(train, tf, lo);
-    size_t iters = loader.num_batches(), seen = 0, correct = 0;
-    double loss_sum = 0, lr = 0;
-    std::string stage = "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(lp.num_epochs);
-    Batch b;
-    for (size_t it = 0; loader.next(b); ++it) {
-      lr = learning_rate_at(lp, epoch + static_cast<double>(it) / iters);
-      for (auto& g : opt->param_groups()) g.options().set_lr(lr);
-      torch::Tensor x = batch_images(b), y = batch_labels(b);
-      opt->zero_grad();
-      torch::Tensor logits = module.forward(x);
-      torch::Tensor loss = F::cross_entropy(
-          logits, y, F::CrossEntropyFuncOptions().label_smoothing(lp.label_smoothing));
-      loss.backward();
-      opt->step();
-      double l = loss.item<double>();
-      if (!std::isfinite(l))
-        throw_invalid(stage + ": the loss became " + std::to_string(l) +
-                      "; lower learning_parameters.learning_rate");
-      loss_sum += l * b.n;
-      correct += logits.argmax(1).eq(y).sum().item<int64_t>();
-      seen += b.n;
-      char detail[96];
-      std::snprintf(detail, sizeof detail, "loss %.4f acc %.2f%% lr %.5f", loss_sum / seen,
-                    100.0 * correct / seen, lr);
-      report(o.progress, {stage, it + 1, iters, detail});
-    }
-    double train_seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-
+    EpochStats st = train_epoch(module, *opt, train, tf, lp, epoch, o.progress);
     EpochRecord r;
     r.epoch = epoch + 1;
-    r.learning_rate = lr;
-    r.train_loss = loss_sum / std::max<size_t>(1, seen);
-    r.train_accuracy = static_cast<double>(correct) / std::max<size_t>(1, seen);
-    r.images_per_second = seen / train_seconds;
+    r.learning_rate = st.learning_rate;
+    r.train_loss = st.loss;
+    r.train_accuracy = st.accuracy;
+    r.images_per_second = st.images / st.seconds;
     if (has_val) {
       auto m = validate(module, val, tf, lp.num_workers, o.progress, "validate");
       r.val_accuracy = m.accuracy();

@@ -98,5 +98,60 @@ TEST(FakeQuantize, TheRangeTrainsTowardsLowerError) {
   EXPECT_LT(after, before / 20) << before << " -> " << after;
 }
 
+/// The quantizers written with plain libtorch ops (straight-through round, clamp): the
+/// reference the fused kernel must equal in value and, to float rounding, in gradient.
+torch::Tensor round_ste(const torch::Tensor& t) {
+  return t + (torch::round(t) - t).detach();
+}
+torch::Tensor reference(const torch::Tensor& x, const torch::Tensor& s, const torch::Tensor& z,
+                        QuantLevels lv) {
+  torch::Tensor q = torch::clamp(round_ste(x / s) + z, lv.low, lv.high);
+  return (q - z) * s;
+}
+
+TEST(FakeQuantize, FusedKernelEqualsTheReference) {
+  torch::manual_seed(5);
+  struct Case {
+    std::vector<int64_t> x_dims, s_dims;
+    bool asymmetric;
+  };
+  const Case cases[] = {{{33, 8, 5, 7}, {1}, false},            // activation, one scale
+                        {{16, 3, 3, 3}, {16, 1, 1, 1}, false},  // weight, per channel
+                        {{9, 6, 40000}, {1}, true},             // long run: chunked sums
+                        {{4, 6, 11}, {1, 6, 1}, true}};         // channels in the middle
+  for (const Case& c : cases) {
+    torch::Tensor x = torch::randn(c.x_dims) * 3;
+    torch::Tensor s0 = torch::rand(c.s_dims) * 0.05 + 0.01;
+    torch::Tensor low0 = -torch::rand(c.s_dims) * 2, range0 = torch::rand(c.s_dims) * 5 + 1;
+    QuantLevels lv = c.asymmetric ? QuantLevels::uint8() : QuantLevels::int8();
+    torch::Tensor g = torch::randn(c.x_dims);
+    auto run = [&](bool fused) {
+      torch::Tensor xi = x.clone().requires_grad_(true);
+      torch::Tensor a = (c.asymmetric ? low0 : s0).clone().requires_grad_(true);
+      torch::Tensor b = range0.clone().requires_grad_(true);
+      torch::Tensor y;
+      if (c.asymmetric) {
+        // The zero point's round is straight-through, as in the kernel.
+        torch::Tensor s = b.abs().clamp_min(1e-12) / (lv.high - lv.low);
+        torch::Tensor z = torch::clamp(round_ste(-a / s) + lv.low, lv.low, lv.high);
+        y = fused ? fake_quantize_asymmetric(xi, a, b, lv) : reference(xi, s, z, lv);
+      } else {
+        y = fused ? fake_quantize_symmetric(xi, a, lv)
+                  : reference(xi, a.abs().clamp_min(1e-12), torch::zeros_like(a), lv);
+      }
+      (y * g).sum().backward();
+      return std::vector<torch::Tensor>{y.detach(), xi.grad(), a.grad(),
+                                        c.asymmetric ? b.grad() : torch::zeros({1})};
+    };
+    std::vector<torch::Tensor> f = run(true), r = run(false);
+    EXPECT_TRUE(torch::equal(f[0], r[0])) << "values differ";
+    // The reference's input gradient is g * s / s (one rounding off g); the kernel's is g.
+    EXPECT_TRUE(torch::equal(f[1] == 0, r[1] == 0)) << "straight-through masks differ";
+    EXPECT_TRUE(torch::allclose(f[1], r[1], 1e-6, 0)) << "input gradients differ";
+    for (size_t i = 2; i < 4; ++i)
+      EXPECT_TRUE(torch::allclose(f[i], r[i], 1e-3, 1e-3)) << i << "\n" << f[i] << r[i];
+  }
+}
+
 }  // namespace
 }  // namespace trex::compress

@@ -140,7 +140,8 @@ TEST(PtqPipeline, EstimatorsAndPresetsAllRun) {
   RandomImages data(32);
   for (EstimatorKind k :
        {EstimatorKind::kMinMax, EstimatorKind::kMeanMinMax, EstimatorKind::kQuantile,
-        EstimatorKind::kMeanQuantile, EstimatorKind::kPercentile, EstimatorKind::kHistogram})
+        EstimatorKind::kMeanQuantile, EstimatorKind::kPercentile, EstimatorKind::kHistogram,
+        EstimatorKind::kMixedMinMax, EstimatorKind::kThreeSigma, EstimatorKind::kMeanPercentile})
     for (Preset p : {Preset::kPerformance, Preset::kMixed}) {
       PtqConfig c;
       c.stat_subset_size = 32;

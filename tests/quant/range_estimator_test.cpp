@@ -65,6 +65,40 @@ TEST(RangeEstimator, MeanQuantilePerSample) {
   EXPECT_FLOAT_EQ(r.hi, (90 + 180) / 2.0f);
 }
 
+TEST(RangeEstimator, MixedMinMaxThreeSigmaMeanPercentile) {
+  // Per-sample ranges [-1, 2] and [-3, 4] as above.
+  std::vector<float> x = {-1, 0, 1, 2, -3, 0, 0, 4};
+  RangeCollector mixed(est(EstimatorKind::kMixedMinMax)), sigma(est(EstimatorKind::kThreeSigma));
+  mixed.add(x.data(), 1, 4);
+  mixed.add(x.data() + 4, 1, 4);
+  sigma.add(x.data(), 2, 4);
+  // Symmetric: global min, mean of maxima; asymmetric: means of both.
+  EXPECT_FLOAT_EQ(mixed.range(true, false).lo, -3);
+  EXPECT_FLOAT_EQ(mixed.range(true, false).hi, 3);
+  EXPECT_FLOAT_EQ(mixed.range(false, false).lo, -2);
+  EXPECT_FLOAT_EQ(mixed.range(false, false).hi, 3);
+  // Mean 3/8, variance 31/8 - 9/64; 3 sigma is about 5.8, so the observed range clamps.
+  EXPECT_FLOAT_EQ(sigma.range(true, false).lo, -3);
+  EXPECT_FLOAT_EQ(sigma.range(true, false).hi, 4);
+  std::vector<float> wide(1000, 0.0f);
+  wide[0] = -50, wide[1] = 50;  // two outliers far outside 3 sigma (sigma = sqrt(5))
+  RangeCollector narrow(est(EstimatorKind::kThreeSigma));
+  narrow.add(wide.data(), 1, 1000);
+  EXPECT_NEAR(narrow.range(true, false).hi, 3 * std::sqrt(5.0), 1e-4);
+  EXPECT_NEAR(narrow.range(true, false).lo, -3 * std::sqrt(5.0), 1e-4);
+
+  std::vector<float> y(2 * 101);
+  for (int i = 0; i <= 100; ++i)
+    y[i] = static_cast<float>(i), y[101 + i] = static_cast<float>(2 * i);
+  RangeEstimator e = est(EstimatorKind::kMeanPercentile);
+  e.min_percentile = 10;
+  e.max_percentile = 80;
+  RangeCollector c(e);
+  c.add(y.data(), 2, 101);
+  EXPECT_FLOAT_EQ(c.range(false, true).lo, (10 + 20) / 2.0f);
+  EXPECT_FLOAT_EQ(c.range(false, true).hi, (80 + 160) / 2.0f);
+}
+
 TEST(RangeEstimator, HistogramClipsRareOutliers) {
   // Two million values in [0, 1) and one at 100. Clipping at t costs (100 - t)^2 once, the
   // rounding noise costs N (t/255)^2 / 12: the sum is least at t = 200 / (2 + 2N / 780300),

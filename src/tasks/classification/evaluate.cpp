@@ -2,6 +2,7 @@
 #include "tasks/classification/evaluate.h"
 
 #include "passes/passes.h"
+#include "runtime/benchmark.h"
 #include "runtime/session.h"
 #include "util/error.h"
 
@@ -66,6 +67,17 @@ AccuracyMeter evaluate_in_runtime(std::shared_ptr<Graph> graph, const ClassFolde
                       "accuracy " + std::to_string(meter.accuracy()).substr(0, 6)});
   }
   return meter;
+}
+
+double median_latency_ms(std::shared_ptr<Graph> g, int threads, int iterations) {
+  canonicalize(*g);
+  SessionOptions so;
+  so.threads = threads;
+  Session s(g, so);
+  BenchmarkOptions bo;
+  bo.batch = 1;
+  bo.iterations = iterations;
+  return run_benchmark(s, bo).median_ms;
 }
 
 }  // namespace trex::classification

@@ -28,4 +28,7 @@ AccuracyMeter evaluate_in_runtime(std::shared_ptr<Graph> graph, const ClassFolde
                                   const TransformSpec& transform, const EvalOptions& options,
                                   const ProgressFn& progress = {});
 
+/// Median batch-1 latency of `graph` (canonicalized here) in the trex runtime, in ms.
+double median_latency_ms(std::shared_ptr<Graph> graph, int threads, int iterations);
+
 }  // namespace trex::classification

@@ -43,17 +43,6 @@ quant::PtqConfig ptq_config_for(const ModelTemplate& t, const std::string& file,
   return c;
 }
 
-double median_latency_ms(std::shared_ptr<Graph> g, int threads, int iterations) {
-  canonicalize(*g);
-  SessionOptions so;
-  so.threads = threads;
-  Session s(g, so);
-  BenchmarkOptions bo;
-  bo.batch = 1;
-  bo.iterations = iterations;
-  return run_benchmark(s, bo).median_ms;
-}
-
 }  // namespace
 
 PtqTaskResult run_ptq(const ModelTemplate& t, const PtqTaskOptions& o) {

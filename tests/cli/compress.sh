@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# `trex optimize` on a training checkpoint (training-time compression, QAT) from the command
+# line on a small real dataset and the shipped ResNet-18 checkpoint: the files it writes and
+# the path it says it takes, an INT8 QDQ model the runtime evaluates, the early exit of the
+# shipped recipe, determinism, a run killed mid-epoch resuming to the same model, and bad
+# inputs (exit 2, one line naming the file or key).
+# usage: compress.sh TREX SOURCE_DIR
+set -u
+TREX=$(realpath "$1")
+SRC=$2
+source "$(dirname "$0")/lib.sh"
+CKPT="$SRC/models/classification/resnet18/checkpoint.pt"
+TMPL="$SRC/recipes/classification/resnet18"
+
+"$TREX" data make fashion-mnist-cls -o "$work/full" >/dev/null || { echo "data make failed"; exit 1; }
+subset "$work/full/train" "$work/train" 80
+subset "$work/full/val" "$work/val" 30
+rm -rf "$work/full"
+D=(--train-data-roots "$work/train" --val-data-roots "$work/val" --threads 2)
+json() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))$2)" "$1"; }
+# recipe EPOCHS [EXTRA_QUANTIZATION_KEYS]: a composed recipe training EPOCHS epochs.
+recipe() {
+  cat <<JSON
+{"base": {"nncf_config": {"input_info": {"sample_size": [1, 1, 28, 28]}, "compression": []}},
+ "nncf_quantization": {"optimizer": {"learning_rate": 0.005}, "runner": {"num_epochs": $1},
+   "nncf_config": {"compression": [{"algorithm": "quantization", "overflow_fix": "disable",
+     "initializer": {"range": {"num_init_samples": 128},
+                     "batchnorm_adaptation": {"num_bn_adaptation_samples": 256}}${2:-}}]}},
+ "nncf_pruning": {}, "nncf_quantization_pruning": {}, "order_of_parts": ["nncf_quantization"]}
+JSON
+}
+recipe 2 >"$work/two.json"
+
+# Two epochs of QAT: the files, the path it says it takes, sane numbers.
+"$TREX" optimize "$TMPL" --load-weights "$CKPT" "${D[@]}" -o "$work/a" \
+  --compression-config "$work/two.json" >"$work/a.log" 2>&1 || fail qat "exit $?: $(tail -3 "$work/a.log")"
+for f in model.onnx checkpoint.pt last_checkpoint.pt compression_report.json \
+  compression_report.txt nncf_performance.json; do
+  [[ -s $work/a/$f ]] || fail qat "missing $f"
+done
+grep -q "training-time compression (nncf), because --load-weights is a training checkpoint" \
+  "$work/a.log" || fail qat "does not say which path it runs and why"
+drop=$(json "$work/a/nncf_performance.json" "['accuracy_drop']")
+python3 -c "import sys; sys.exit(0 if float('$drop') <= 0.02 else 1)" || fail qat "drop $drop on 300 images"
+for k in metric score fp32_score accuracy_drop int8_latency_ms fp32_latency_ms speedup \
+  latency_batch threads int8_size_bytes fp32_size_bytes calibration_samples preset template; do
+  grep -q "\"$k\"" "$work/a/nncf_performance.json" || fail qat "nncf_performance.json lacks $k"
+done
+[[ $(json "$work/a/compression_report.json" "['trajectory'].__len__()") == 3 ]] \
+  || fail qat "trajectory is not epochs 0-2"
+[[ $(json "$work/a/compression_report.json" "['layers'][0]['weight_bits']") == 8 ]] \
+  || fail qat "first layer is not 8-bit"
+grep -q "weight_bits" "$work/a/compression_report.txt" || fail qat "text report lacks the layers"
+ok qat
+
+# The model is standard QDQ that the runtime evaluates to the reported score; a compressed
+# model or checkpoint is not compressed again.
+"$TREX" info "$work/a/model.onnx" >"$work/info.txt" 2>&1
+grep -q "QuantizeLinear" "$work/info.txt" && grep -q "DequantizeLinear" "$work/info.txt" \
+  && ok "qdq model" || fail "qdq model" "$(head -5 "$work/info.txt")"
+"$TREX" eval "$TMPL" --load-weights "$work/a/model.onnx" --test-data-roots "$work/val" \
+  --output "$work/eval.json" >/dev/null 2>&1 || fail "eval int8" "exit $?"
+[[ $(json "$work/eval.json" "['score']") == $(json "$work/a/nncf_performance.json" "['score']") ]] \
+  && ok "eval int8" || fail "eval int8" "eval score differs from the reported one"
+expect_error compressed-checkpoint "already compressed" "$TREX" optimize "$TMPL" \
+  --load-weights "$work/a/checkpoint.pt" "${D[@]}" -o "$work/g" --compression-config "$work/two.json"
+
+# The same command again: the same model, byte for byte.
+"$TREX" optimize "$TMPL" --load-weights "$CKPT" "${D[@]}" -o "$work/b" \
+  --compression-config "$work/two.json" >/dev/null 2>&1
+cmp -s "$work/a/model.onnx" "$work/b/model.onnx" && ok determinism || fail determinism "models differ"
+
+# Killed in the middle of epoch 2, resumed: the same model as the uninterrupted run.
+"$TREX" optimize "$TMPL" --load-weights "$CKPT" "${D[@]}" -o "$work/k" \
+  --compression-config "$work/two.json" >"$work/k.log" 2>&1 &
+pid=$!
+for _ in $(seq 600); do
+  grep -q "^epoch 1/2: train loss" "$work/k.log" 2>/dev/null && break
+  sleep 0.1
+done
+sleep 0.3
+kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+ls "$work/k" | grep -q '\.tmp' && fail resume "temporary file left behind: $(ls "$work/k")"
+"$TREX" optimize "$TMPL" --load-weights "$CKPT" "${D[@]}" -o "$work/k" --resume \
+  --compression-config "$work/two.json" >"$work/r.log" 2>&1 || fail resume "exit $?: $(tail -2 "$work/r.log")"
+grep -q "resuming from .* after epoch 1" "$work/r.log" || fail resume "did not resume after epoch 1: $(head -3 "$work/r.log")"
+cmp -s "$work/a/model.onnx" "$work/k/model.onnx" && ok resume || fail resume "resumed model differs"
+
+# The shipped recipe: accuracy-aware early exit at the first epoch within the budget (the
+# initialized model already is), the default output folder.
+(cd "$work" && "$TREX" optimize "$TMPL" --load-weights "$CKPT" "${D[@]}" >"$work/s.log" 2>&1) \
+  || fail "shipped recipe" "exit $?: $(tail -2 "$work/s.log")"
+perf=$(ls "$work"/outputs/*_optimize/nncf/nncf_performance.json 2>/dev/null | head -1)
+if [[ -z $perf ]]; then
+  fail "shipped recipe" "no outputs/<ts>_optimize/nncf/nncf_performance.json"
+else
+  [[ $(json "$perf" "['within_budget']") == True && $(json "$perf" "['epochs']") == 0 ]] \
+    && grep -q "early exit" "$work/s.log" && ok "shipped recipe early exit" \
+    || fail "shipped recipe early exit" "$(cat "$perf")"
+fi
+
+# Bad input.
+recipe 1 ', "weights": {"bits": 4}' >"$work/bits.json"
+expect_error bits "bits.json: compression.quantization.weights.bits: 4 is not supported" \
+  "$TREX" optimize "$TMPL" --load-weights "$CKPT" "${D[@]}" -o "$work/g" --compression-config "$work/bits.json"
+recipe 1 ', "weights": {"mode": "asymetric"}' >"$work/mode.json"
+expect_error bad-key "weights.mode" "$TREX" optimize "$TMPL" --load-weights "$CKPT" "${D[@]}" \
+  -o "$work/g" --compression-config "$work/mode.json"
+expect_error model-file "needs a trex training checkpoint" "$TREX" optimize "$TMPL" --mode nncf \
+  --load-weights "$SRC/models/classification/resnet18/model.onnx" "${D[@]}" -o "$work/g"
+expect_error no-resume "no checkpoint to resume from" "$TREX" optimize "$TMPL" --resume \
+  --load-weights "$CKPT" "${D[@]}" -o "$work/g" --compression-config "$work/two.json"
+expect_error missing-config "nope.json: compression config not found" "$TREX" optimize "$TMPL" \
+  --load-weights "$CKPT" "${D[@]}" -o "$work/g" --compression-config "$work/nope.json"
+expect_error ptq-option "PTQ options" "$TREX" optimize "$TMPL" --load-weights "$CKPT" "${D[@]}" \
+  -o "$work/g" --max-drop 0.01
+[[ ! -e $work/g/model.onnx ]] && ok "no model on error" || fail "no model on error" "model written"
+finish

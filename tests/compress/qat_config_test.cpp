@@ -1,0 +1,145 @@
+// QAT initialization settings from the quantization algorithm of a compression config:
+// presets and modes, range initializers, scopes, quantize_inputs, the overflow fix; and
+// settings the int8 QDQ export cannot express rejected naming their key.
+#include "compress/qat_config.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "quant/quant_test_util.h"
+#include "util/error.h"
+
+namespace trex::compress {
+namespace {
+
+QuantizationConfig quantization(const std::string& algorithm_json) {
+  CompressionConfig c = parse_compression_config(
+      nlohmann::json::parse(R"({"compression": )" + algorithm_json + "}"), "cfg.json");
+  return *c.quantization;
+}
+
+QatInitConfig init(const std::string& algorithm_json) {
+  return qat_init_config(quantization(algorithm_json), *testing::small_cnn(),
+                         "cfg.json: compression", 7);
+}
+
+std::string error_of(const std::string& algorithm_json) {
+  try {
+    init(algorithm_json);
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kUnsupported) << e.what();
+    return e.what();
+  }
+  return "";
+}
+
+bool has(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+TEST(QatConfig, DefaultsAndPresets) {
+  QatInitConfig d = init(R"({"algorithm": "quantization"})");
+  EXPECT_EQ(d.ptq.preset, quant::Preset::kPerformance);
+  EXPECT_EQ(d.ptq.activations.kind, quant::EstimatorKind::kMixedMinMax);
+  EXPECT_EQ(d.ptq.stat_subset_size, 256);
+  EXPECT_EQ(d.ptq.bias_correction, quant::BiasCorrectionKind::kNone);
+  EXPECT_EQ(d.ptq.overflow_fix, quant::OverflowFix::kEnable);
+  EXPECT_EQ(d.ptq.seed, 7u);
+  EXPECT_TRUE(d.ptq.ignored.empty());
+
+  EXPECT_EQ(init(R"({"algorithm": "quantization", "preset": "mixed"})").ptq.preset,
+            quant::Preset::kMixed);
+  // activations.mode overrides the preset, both ways.
+  EXPECT_EQ(init(R"({"algorithm": "quantization", "preset": "mixed",
+                     "activations": {"mode": "symmetric"}})")
+                .ptq.preset,
+            quant::Preset::kPerformance);
+  EXPECT_EQ(
+      init(R"({"algorithm": "quantization", "activations": {"mode": "asymmetric"}})").ptq.preset,
+      quant::Preset::kMixed);
+  EXPECT_EQ(
+      init(R"({"algorithm": "quantization", "overflow_fix": "first_layer_only"})").ptq.overflow_fix,
+      quant::OverflowFix::kFirstLayer);
+  EXPECT_EQ(init(R"({"algorithm": "quantization", "overflow_fix": "disable"})").ptq.overflow_fix,
+            quant::OverflowFix::kDisable);
+}
+
+TEST(QatConfig, RangeInitializers) {
+  const std::pair<const char*, quant::EstimatorKind> types[] = {
+      {"min_max", quant::EstimatorKind::kMinMax},
+      {"mean_min_max", quant::EstimatorKind::kMeanMinMax},
+      {"mixed_min_max", quant::EstimatorKind::kMixedMinMax},
+      {"threesigma", quant::EstimatorKind::kThreeSigma},
+      {"percentile", quant::EstimatorKind::kPercentile},
+      {"mean_percentile", quant::EstimatorKind::kMeanPercentile}};
+  for (const auto& [name, kind] : types) {
+    QatInitConfig c = init(std::string(R"({"algorithm": "quantization", "initializer": {"range":
+        {"type": ")") + name +
+                           R"(", "num_init_samples": 64,
+         "params": {"min_percentile": 1, "max_percentile": 98}}}})");
+    EXPECT_EQ(c.ptq.activations.kind, kind) << name;
+    EXPECT_EQ(c.ptq.stat_subset_size, 64);
+    EXPECT_EQ(c.ptq.activations.min_percentile, 1);
+    EXPECT_EQ(c.ptq.activations.max_percentile, 98);
+  }
+  // Per group: the weights' entry must be a min/max kind; the activations' one is used.
+  QatInitConfig g = init(R"({"algorithm": "quantization", "initializer": {"range": [
+      {"type": "min_max", "num_init_samples": 32, "target_quantizer_group": "weights"},
+      {"type": "threesigma", "num_init_samples": 128, "target_quantizer_group": "activations"}]}})");
+  EXPECT_EQ(g.ptq.activations.kind, quant::EstimatorKind::kThreeSigma);
+  EXPECT_EQ(g.ptq.stat_subset_size, 128);
+}
+
+TEST(QatConfig, ScopesAndInputs) {
+  QatInitConfig c = init(R"({"algorithm": "quantization",
+      "ignored_scopes": ["fc", "{re}conv2.*", "nothing_here"]})");
+  EXPECT_TRUE(has(c.ptq.ignored.names, "fc"));
+  EXPECT_TRUE(has(c.ptq.ignored.patterns, "conv2.*"));
+  ASSERT_EQ(c.unmatched_scopes.size(), 1u);
+  EXPECT_NE(c.unmatched_scopes[0].find("nothing_here"), std::string::npos);
+
+  // Target scopes: everything else is ignored.
+  QatInitConfig t = init(R"({"algorithm": "quantization", "target_scopes": ["{re}conv.*"]})");
+  EXPECT_TRUE(has(t.ptq.ignored.names, "fc"));
+  EXPECT_TRUE(has(t.ptq.ignored.names, "add"));
+  EXPECT_FALSE(has(t.ptq.ignored.names, "conv1"));
+  EXPECT_FALSE(has(t.ptq.ignored.names, "conv2"));
+
+  // quantize_inputs false: the layers reading the model input stay float.
+  QatInitConfig i = init(R"({"algorithm": "quantization", "quantize_inputs": false})");
+  EXPECT_TRUE(has(i.ptq.ignored.names, "conv1"));
+  EXPECT_FALSE(has(i.ptq.ignored.names, "conv2"));
+}
+
+TEST(QatConfig, UnsupportedSettingsNameTheirKey) {
+  const std::pair<const char*, const char*> cases[] = {
+      {R"("weights": {"bits": 4})", "cfg.json: compression.weights.bits: 4 is not supported"},
+      {R"("activations": {"bits": 6})", "compression.activations.bits: 6"},
+      {R"("weights": {"mode": "asymmetric"})", "compression.weights.mode: 'asymmetric'"},
+      {R"("weights": {"per_channel": false})", "compression.weights.per_channel"},
+      {R"("activations": {"per_channel": true})", "compression.activations.per_channel"},
+      {R"("activations": {"signed": true})", "compression.activations.signed"},
+      {R"("weights": {"logarithm_scale": true})", "compression.weights.logarithm_scale"},
+      {R"("quantize_outputs": true)", "compression.quantize_outputs"},
+      {R"("scope_overrides": {"weights": {"conv1": {"bits": 4}}})",
+       "compression.scope_overrides.weights.conv1.bits"},
+      {R"("scope_overrides": {"activations": {"conv1": {"mode": "asymmetric"}}})",
+       "compression.scope_overrides.activations.conv1.mode"},
+      {R"("initializer": {"range": {"num_init_samples": 0}})",
+       "compression.initializer.range.num_init_samples"},
+      {R"("initializer": {"range": [{"type": "min_max"}, {"type": "threesigma"}]})",
+       "compression.initializer.range[1]: a second activation range initializer"},
+      {R"("initializer": {"range": [{"type": "percentile", "target_quantizer_group": "weights"}]})",
+       "compression.initializer.range.type: 'percentile' is not supported for weights"},
+      {R"("initializer": {"range": [{"type": "min_max", "ignored_scopes": ["fc"]}]})",
+       "compression.initializer.range: per-scope range initializers"},
+  };
+  for (const auto& [keys, want] : cases) {
+    std::string e = error_of(std::string(R"({"algorithm": "quantization", )") + keys + "}");
+    EXPECT_NE(e.find(want), std::string::npos) << keys << " -> " << e;
+  }
+}
+
+}  // namespace
+}  // namespace trex::compress
