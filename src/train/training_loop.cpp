@@ -84,7 +84,8 @@ void load_optimizer(torch::optim::Optimizer& opt, const std::string& bytes,
 EpochStats train_epoch(GraphModule& module, torch::optim::Optimizer& opt,
                        const ClassFolderDataset& data, const TransformSpec& tf,
                        const LearningParameters& p, int epoch, const ProgressFn& progress,
-                       double separate_lr_scale, const ExtraLoss& extra) {
+                       double separate_lr_scale, const ExtraLoss& extra,
+                       const std::function<void()>& after_step) {
   auto t0 = std::chrono::steady_clock::now();
   module.train();
   torch::manual_seed(derive_seed(p.seed, static_cast<uint64_t>(epoch)));  // dropout
@@ -111,6 +112,7 @@ EpochStats train_epoch(GraphModule& module, torch::optim::Optimizer& opt,
     if (extra) loss = loss + extra(x, logits);
     loss.backward();
     opt.step();
+    if (after_step) after_step();
     double l = loss.item<double>();
     if (!std::isfinite(l))
       throw_invalid(stage + ": the loss became " + std::to_string(l) +

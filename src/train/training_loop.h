@@ -47,12 +47,14 @@ using ExtraLoss =
     std::function<torch::Tensor(const torch::Tensor& images, const torch::Tensor& logits)>;
 
 /// One epoch (0-based `epoch`) of training with the template's augmentation, shuffling and
-/// label smoothing; the learning rate follows learning_rate_at(p, fractional epoch). Errors
-/// when the loss stops being finite.
+/// label smoothing; the learning rate follows learning_rate_at(p, fractional epoch).
+/// `extra` adds to the loss; `after_step` runs after every optimizer step (e.g. re-applying
+/// sparsity masks). Errors when the loss stops being finite.
 EpochStats train_epoch(GraphModule& module, torch::optim::Optimizer& opt,
                        const ClassFolderDataset& data, const TransformSpec& tf,
                        const LearningParameters& p, int epoch, const ProgressFn& progress,
-                       double separate_lr_scale = 1.0, const ExtraLoss& extra = {});
+                       double separate_lr_scale = 1.0, const ExtraLoss& extra = {},
+                       const std::function<void()>& after_step = {});
 
 /// Loss and accuracy of the module in eval mode on `data`.
 classification::AccuracyMeter validate(GraphModule& module, const ClassFolderDataset& data,

@@ -18,14 +18,15 @@ subset "$work/full/val" "$work/val" 30
 rm -rf "$work/full"
 D=(--train-data-roots "$work/train" --val-data-roots "$work/val" --threads 2)
 json() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))$2)" "$1"; }
-# recipe EPOCHS [EXTRA_QUANTIZATION_KEYS]: a composed recipe training EPOCHS epochs.
+# recipe EPOCHS [EXTRA_QUANTIZATION_KEYS [MORE_ALGORITHMS]]: a composed recipe training
+# EPOCHS epochs.
 recipe() {
   cat <<JSON
 {"base": {"nncf_config": {"input_info": {"sample_size": [1, 1, 28, 28]}, "compression": []}},
  "nncf_quantization": {"optimizer": {"learning_rate": 0.005}, "runner": {"num_epochs": $1},
    "nncf_config": {"compression": [{"algorithm": "quantization", "overflow_fix": "disable",
      "initializer": {"range": {"num_init_samples": 128},
-                     "batchnorm_adaptation": {"num_bn_adaptation_samples": 256}}${2:-}}]}},
+                     "batchnorm_adaptation": {"num_bn_adaptation_samples": 256}}${2:-}}${3:-}]}},
  "nncf_pruning": {}, "nncf_quantization_pruning": {}, "order_of_parts": ["nncf_quantization"]}
 JSON
 }
@@ -69,6 +70,26 @@ expect_error compressed-checkpoint "already compressed" "$TREX" optimize "$TMPL"
 "$TREX" optimize "$TMPL" --load-weights "$CKPT" "${D[@]}" -o "$work/b" \
   --compression-config "$work/two.json" >/dev/null 2>&1
 cmp -s "$work/a/model.onnx" "$work/b/model.onnx" && ok determinism || fail determinism "models differ"
+
+# Knowledge distillation alongside: the FP32 model teaches, the report lists both.
+recipe 1 "" ', {"algorithm": "knowledge_distillation", "type": "softmax", "temperature": 2}' >"$work/kd.json"
+"$TREX" optimize "$TMPL" --load-weights "$CKPT" "${D[@]}" -o "$work/kd" \
+  --compression-config "$work/kd.json" >"$work/kd.log" 2>&1 || fail distillation "exit $?: $(tail -2 "$work/kd.log")"
+[[ $(json "$work/kd/compression_report.json" "['algorithms']") == "['quantization', 'knowledge_distillation']" ]] \
+  && ok distillation || fail distillation "$(json "$work/kd/compression_report.json" "['algorithms']")"
+
+# Magnitude sparsity with QAT: the scheduled level (0.1 -> 0.5 at epoch 2) is reached at
+# epoch 2 and holds in the exported weights.
+recipe 2 "" ', {"algorithm": "magnitude_sparsity", "sparsity_init": 0.1, "params": {"schedule": "polynomial", "sparsity_target": 0.5, "sparsity_target_epoch": 2, "sparsity_freeze_epoch": 3}}' >"$work/sp.json"
+"$TREX" optimize "$TMPL" --load-weights "$CKPT" "${D[@]}" -o "$work/sp" \
+  --compression-config "$work/sp.json" >"$work/sp.log" 2>&1 || fail sparsity "exit $?: $(tail -2 "$work/sp.log")"
+python3 - "$work/sp/compression_report.json" <<'PY' && ok sparsity || fail sparsity "$(grep -A5 '^epoch' "$work/sp/compression_report.txt")"
+import json, sys
+r = json.load(open(sys.argv[1]))
+s = [e["sparsity"] for e in r["trajectory"]]
+assert abs(s[0] - 0.1) < 0.01 and 0.25 < s[1] < 0.35 and abs(s[2] - 0.5) < 0.01, s
+assert any(l["sparsity"] > 0.3 for l in r["layers"]), "no layer reports sparsity"
+PY
 
 # Killed in the middle of epoch 2, resumed: the same model as the uninterrupted run.
 "$TREX" optimize "$TMPL" --load-weights "$CKPT" "${D[@]}" -o "$work/k" \

@@ -134,10 +134,18 @@ TEST(QatBatchNorm, AdaptationAveragesBatchStatistics) {
     mean += t.mean({0, 2, 3}) / 3;
     var += t.var({0, 2, 3}, /*unbiased=*/true) / 3;
   }
+  int checked = 0;
   for (const auto& [name, t] : m.named_state()) {
-    if (name == "m") EXPECT_TRUE(torch::allclose(t, mean, 1e-4, 1e-5)) << t << mean;
-    if (name == "v") EXPECT_TRUE(torch::allclose(t, var, 1e-4, 1e-5)) << t << var;
+    if (name == "m") {
+      EXPECT_TRUE(torch::allclose(t, mean, 1e-4, 1e-5)) << t << mean;
+      ++checked;
+    }
+    if (name == "v") {
+      EXPECT_TRUE(torch::allclose(t, var, 1e-4, 1e-5)) << t << var;
+      ++checked;
+    }
   }
+  EXPECT_EQ(checked, 2);
   EXPECT_FALSE(m.is_training());
 }
 

@@ -7,9 +7,12 @@
 
 #include "compress/bn_adaptation.h"
 #include "compress/compression_config.h"
+#include "compress/distillation.h"
+#include "compress/magnitude_sparsity.h"
 #include "compress/plan_transfer.h"
 #include "compress/qat_config.h"
 #include "compress/qat_graph.h"
+#include "compress/sparsity_schedule.h"
 #include "data/batch_loader.h"
 #include "ir/model_summary.h"
 #include "onnx/onnx.h"
@@ -49,7 +52,8 @@ nlohmann::json to_json(const CompressEpoch& e) {
           {"train_accuracy", e.train_accuracy},
           {"int8_score", e.int8_score},
           {"seconds", e.seconds},
-          {"within_budget", e.within_budget}};
+          {"within_budget", e.within_budget},
+          {"sparsity", e.sparsity}};
 }
 CompressEpoch epoch_from_json(const nlohmann::json& j) {
   CompressEpoch e;
@@ -60,6 +64,7 @@ CompressEpoch epoch_from_json(const nlohmann::json& j) {
   e.int8_score = j.at("int8_score");
   e.seconds = j.at("seconds");
   e.within_budget = j.at("within_budget");
+  e.sparsity = j.value("sparsity", 0.0);
   return e;
 }
 
@@ -78,14 +83,30 @@ nlohmann::json to_json(const Footprint& f) {
           {"size_bytes", f.bytes}};
 }
 
-/// Per-layer quantization of the exported model: bits of weights and inputs.
-nlohmann::json layer_table(const QuantizationPlan& plan) {
+/// Fraction of exact zeros in the float weight `node` reads in the trained graph `qat`
+/// (through its fake quantizer).
+double weight_sparsity(const Graph& qat, const std::string& node, size_t input) {
+  const Node* n = qat.find_node(node);
+  const Value* w = n ? n->input(input) : nullptr;
+  if (w && w->producer() && w->producer()->op_type() == compress::kFakeQuantize)
+    w = w->producer()->input(0);
+  if (!w || !w->is_constant() || w->constant().numel() == 0) return 0;
+  const Tensor& t = w->constant();
+  int64_t zeros = 0;
+  for (int64_t i = 0; i < t.numel(); ++i) zeros += t.data<float>()[i] == 0.0f;
+  return static_cast<double>(zeros) / t.numel();
+}
+
+/// Per-layer compression of the exported model: bits of weights and inputs, weight sparsity
+/// (pruned filters: 0 until filter pruning lands).
+nlohmann::json layer_table(const QuantizationPlan& plan, const Graph& trained) {
   nlohmann::json layers = nlohmann::json::array();
   for (const std::string& node : plan.setup.quantized_nodes) {
     nlohmann::json l = {{"node", node}, {"sparsity", 0.0}, {"pruned_filters", 0}};
     if (auto w = plan.weights.find(node); w != plan.weights.end()) {
       l["weight_bits"] = w->second.max_level == 127 ? 8 : 7;
       l["weight_channels"] = w->second.scales.size();
+      l["sparsity"] = weight_sparsity(trained, node, plan.weight_input(node));
     }
     int inputs = 0;
     for (const auto& [use, value] : plan.setup.input_quantizer)
@@ -100,8 +121,9 @@ nlohmann::json layer_table(const QuantizationPlan& plan) {
 std::string report_text(const nlohmann::json& r) {
   std::string s = "Training-time compression report\n";
   char line[256];
-  std::snprintf(line, sizeof line, "config: %s (parts: %s)\nalgorithms: quantization (QAT)\n",
-                r["config_file"].get<std::string>().c_str(), r["parts"].dump().c_str());
+  std::snprintf(line, sizeof line, "config: %s (parts: %s)\nalgorithms: %s\n",
+                r["config_file"].get<std::string>().c_str(), r["parts"].dump().c_str(),
+                r["algorithms"].dump().c_str());
   s += line;
   for (const char* k : {"before", "after"}) {
     const auto& f = r[k];
@@ -111,21 +133,26 @@ std::string report_text(const nlohmann::json& r) {
                   f["size_bytes"].get<double>() / 1e6);
     s += line;
   }
-  s += "\nepoch  lr        train_loss  train_acc  int8_score  within_budget\n";
+  s += "\nepoch  lr        train_loss  train_acc  int8_score  sparsity  within_budget (- "
+       "without accuracy_aware_training)\n";
   for (const auto& e : r["trajectory"]) {
-    std::snprintf(line, sizeof line, "%5d  %.6f  %10.4f  %8.2f%%  %9.2f%%  %s\n",
+    std::snprintf(line, sizeof line, "%5d  %.6f  %10.4f  %8.2f%%  %9.2f%%  %7.2f%%  %s\n",
                   e["epoch"].get<int>(), e["learning_rate"].get<double>(),
                   e["train_loss"].get<double>(), 100 * e["train_accuracy"].get<double>(),
-                  100 * e["int8_score"].get<double>(),
-                  e["within_budget"].get<bool>() ? "yes" : "no");
+                  100 * e["int8_score"].get<double>(), 100 * e["sparsity"].get<double>(),
+                  !r.contains("accuracy_aware")    ? "-"
+                  : e["within_budget"].get<bool>() ? "yes"
+                                                   : "no");
     s += line;
   }
-  s += "\nlayer                                              weight_bits  act_bits  inputs\n";
+  s += "\nlayer                                              weight_bits  act_bits  inputs  "
+       "sparsity\n";
   for (const auto& l : r["layers"]) {
     std::snprintf(
-        line, sizeof line, "%-50s %11s  %8d  %6d\n", l["node"].get<std::string>().c_str(),
+        line, sizeof line, "%-50s %11s  %8d  %6d  %7.2f%%\n", l["node"].get<std::string>().c_str(),
         l.contains("weight_bits") ? std::to_string(l["weight_bits"].get<int>()).c_str() : "-",
-        l["activation_bits"].get<int>(), l["quantized_inputs"].get<int>());
+        l["activation_bits"].get<int>(), l["quantized_inputs"].get<int>(),
+        100 * l["sparsity"].get<double>());
     s += line;
   }
   if (!r["float_nodes"].empty()) {
@@ -162,13 +189,19 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
   r.parts = recipe.parts;
   const compress::CompressionConfig& cc = recipe.config;
   for (const std::string& a : cc.algorithm_order)
-    if (a != "quantization")
+    if (a != "quantization" && a != "knowledge_distillation" && a != "magnitude_sparsity" &&
+        a != "const_sparsity")
       throw_unsupported(r.config_file + ": compression algorithm '" + a +
-                        "' is not available yet (quantization-aware training is); disable it "
+                        "' is not available yet (quantization, magnitude_sparsity, "
+                        "const_sparsity and knowledge_distillation are); disable it "
                         "in the template's nncf_optimization or the config");
   if (!cc.quantization)
-    throw_invalid(r.config_file + ": no compression algorithm is enabled (parts applied: " +
-                  nlohmann::json(recipe.parts).dump() + ")");
+    throw_unsupported(r.config_file + ": " +
+                      (cc.algorithm_order.empty()
+                           ? "no compression algorithm is enabled (parts applied: " +
+                                 nlohmann::json(recipe.parts).dump() + ")"
+                           : "training-time compression without quantization is not available "
+                             "yet; add the quantization algorithm"));
   const compress::QuantizationConfig& qc = *cc.quantization;
   if (cc.accuracy_aware && cc.accuracy_aware->mode != "early_exit")
     throw_unsupported(r.config_file + ": accuracy_aware_training.mode '" + cc.accuracy_aware->mode +
@@ -281,6 +314,16 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
   }
   torch::set_num_threads(resolve_threads(o.threads));
   train::GraphModule module(*qat);
+  // Sparsity: masks at the schedule's level for the epoch (0 before training).
+  std::unique_ptr<compress::MagnitudeSparsity> sparsity;
+  if (cc.sparsity) {
+    sparsity = std::make_unique<compress::MagnitudeSparsity>(module, *qat, *cc.sparsity);
+    if (cc.sparsity->algorithm == "const_sparsity")
+      sparsity->keep_current_zeros();
+    else
+      sparsity->set_level(compress::sparsity_level(*cc.sparsity, start_epoch));
+    module.write_back(*qat);
+  }
   int bn_batches = 0;
   if (!o.resume) {
     if (qc.num_bn_adaptation_samples > 0) {
@@ -303,6 +346,7 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
       module.write_back(*qat);
     }
     CompressEpoch e0;
+    if (sparsity) e0.sparsity = sparsity->sparsity();
     e0.int8_score = score(*compress::export_qdq_model(*qat, plan));
     e0.within_budget = within(e0.int8_score);
     r.trajectory.push_back(e0);
@@ -320,9 +364,19 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
   }
 
   auto opt = train::make_optimizer(lp, module, quantizer_parameters(*qat));
+  train::ExtraLoss extra;
+  if (cc.distillation)  // the uncompressed model teaches
+    extra =
+        compress::distillation_loss(*cc.distillation, std::make_shared<train::GraphModule>(*fp32));
   if (!optimizer_state.empty())
     train::load_optimizer(*opt, optimizer_state, r.last_checkpoint_path);
 
+  // With a sparsity schedule, only epochs at the target level count as results (best
+  // model, early exit): the output must have the sparsity asked for.
+  auto complete = [&](int epoch) {
+    return !cc.sparsity || cc.sparsity->algorithm == "const_sparsity" ||
+           epoch >= std::min(cc.sparsity->sparsity_target_epoch, lp.num_epochs);
+  };
   auto best_score = [&] {
     for (const CompressEpoch& e : r.trajectory)
       if (e.epoch == r.best_epoch) return e.int8_score;
@@ -337,11 +391,16 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
   };
   if (!o.resume) write_best(*qat);
 
-  bool stop = r.early_exit && r.trajectory.back().within_budget;
+  bool stop = r.early_exit && r.trajectory.back().within_budget && complete(0);
   if (stop) log("early exit: the initialized model is within the accuracy budget");
   for (int epoch = start_epoch; epoch < lp.num_epochs && !stop; ++epoch) {
-    train::EpochStats st =
-        train::train_epoch(module, *opt, train, tf, lp, epoch, o.progress, range_lr_scale);
+    if (sparsity && cc.sparsity->algorithm != "const_sparsity" &&
+        epoch + 1 <= cc.sparsity->sparsity_freeze_epoch)
+      sparsity->set_level(compress::sparsity_level(*cc.sparsity, epoch + 1));
+    std::function<void()> after_step;
+    if (sparsity) after_step = [&] { sparsity->apply(); };
+    train::EpochStats st = train::train_epoch(module, *opt, train, tf, lp, epoch, o.progress,
+                                              range_lr_scale, extra, after_step);
     std::unique_ptr<Graph> trained = module.export_graph();
     CompressEpoch e;
     e.epoch = epoch + 1;
@@ -351,8 +410,9 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
     e.int8_score = score(*compress::export_qdq_model(*trained, plan));
     e.within_budget = within(e.int8_score);
     e.seconds = st.seconds;
+    if (sparsity) e.sparsity = sparsity->sparsity();
     r.trajectory.push_back(e);
-    const bool best = e.int8_score > best_score();
+    const bool best = complete(e.epoch) && (e.int8_score > best_score() || !complete(r.best_epoch));
     if (best) r.best_epoch = e.epoch;
     nlohmann::json traj = nlohmann::json::array();
     for (const CompressEpoch& x : r.trajectory) traj.push_back(to_json(x));
@@ -371,7 +431,7 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
                   e.epoch, lp.num_epochs, e.train_loss, 100 * e.train_accuracy, 100 * e.int8_score,
                   100 * r.fp32_score, e.seconds, best ? " (best)" : "");
     log(line);
-    if (r.early_exit && e.within_budget) {
+    if (r.early_exit && e.within_budget && complete(e.epoch)) {
       stop = true;
       log("early exit: epoch " + std::to_string(e.epoch) + " is within the accuracy budget");
     }
@@ -396,7 +456,7 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
   nlohmann::json report = {{"config_file", r.config_file},
                            {"parts", r.parts},
                            {"compression_config", recipe.merged},
-                           {"algorithms", {"quantization"}},
+                           {"algorithms", cc.algorithm_order},
                            {"checkpoint", o.checkpoint},
                            {"preset", quant::preset_name(init.ptq.preset)},
                            {"range_init",
@@ -414,7 +474,7 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
                              {"range_lr_multiplier", range_lr_scale}}},
                            {"before", to_json(footprint(*folded, r.fp32_bytes))},
                            {"after", to_json(footprint(*int8, r.int8_bytes))},
-                           {"layers", layer_table(final_plan)},
+                           {"layers", layer_table(final_plan, *best.graph)},
                            {"float_nodes", floats},
                            {"trajectory", traj},
                            {"best_epoch", r.best_epoch},
@@ -429,28 +489,20 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
   write_file_atomic(r.report_text_path, report_text(report));
   double train_seconds = 0;
   for (const CompressEpoch& x : r.trajectory) train_seconds += x.seconds;
-  r.performance = {{"metric", "accuracy"},
-                   {"score", r.int8_score},
-                   {"fp32_score", r.fp32_score},
-                   {"accuracy_drop", r.fp32_score - r.int8_score},
-                   {"int8_latency_ms", r.int8_latency_ms},
-                   {"fp32_latency_ms", r.fp32_latency_ms},
-                   {"speedup", r.int8_latency_ms > 0 ? r.fp32_latency_ms / r.int8_latency_ms : 0},
-                   {"latency_batch", 1},
-                   {"threads", resolve_threads(o.threads)},
-                   {"int8_size_bytes", r.int8_bytes},
-                   {"fp32_size_bytes", r.fp32_bytes},
-                   {"calibration_samples", ptq.subset.size()},
-                   {"calibration_seed", init.ptq.seed},
-                   {"preset", quant::preset_name(init.ptq.preset)},
-                   {"compression", "qat"},
-                   {"init_seconds", init_seconds},
-                   {"training_seconds", train_seconds},
-                   {"epochs", r.trajectory.back().epoch},
-                   {"best_epoch", r.best_epoch},
-                   {"model", o.checkpoint},
-                   {"template", t.name},
-                   {"val_data", o.val_data}};
+  r.performance =
+      int8_performance_json(r.fp32_score, r.int8_score, r.fp32_latency_ms, r.int8_latency_ms,
+                            resolve_threads(o.threads), r.fp32_bytes, r.int8_bytes);
+  r.performance.update({{"calibration_samples", ptq.subset.size()},
+                        {"calibration_seed", init.ptq.seed},
+                        {"preset", quant::preset_name(init.ptq.preset)},
+                        {"compression", "qat"},
+                        {"init_seconds", init_seconds},
+                        {"training_seconds", train_seconds},
+                        {"epochs", r.trajectory.back().epoch},
+                        {"best_epoch", r.best_epoch},
+                        {"model", o.checkpoint},
+                        {"template", t.name},
+                        {"val_data", o.val_data}});
   if (r.early_exit) {
     r.performance["max_drop"] = r.budget;
     r.performance["within_budget"] = r.within_budget;

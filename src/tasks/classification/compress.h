@@ -35,6 +35,7 @@ struct CompressEpoch {
   int epoch = 0;  ///< 1-based; 0 is the initialized model before training
   double learning_rate = 0, train_loss = 0, train_accuracy = 0;
   double int8_score = 0;  ///< the epoch's exported INT8 model in the runtime
+  double sparsity = 0;    ///< fraction of sparsified weights that are zero (with sparsity)
   double seconds = 0;
   bool within_budget = false;
 };

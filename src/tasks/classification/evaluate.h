@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "data/batch_loader.h"
 #include "ir/graph.h"
@@ -27,6 +28,12 @@ void check_classifier_io(const Graph& graph, const ImageSpec& spec, size_t class
 AccuracyMeter evaluate_in_runtime(std::shared_ptr<Graph> graph, const ClassFolderDataset& data,
                                   const TransformSpec& transform, const EvalOptions& options,
                                   const ProgressFn& progress = {});
+
+/// The fields ptq_performance.json and nncf_performance.json share: metric, score,
+/// fp32_score, accuracy_drop, latencies (batch 1), speedup, threads, sizes.
+nlohmann::json int8_performance_json(double fp32_score, double int8_score, double fp32_ms,
+                                     double int8_ms, int threads, size_t fp32_bytes,
+                                     size_t int8_bytes);
 
 /// Median batch-1 latency of `graph` (canonicalized here) in the trex runtime, in ms.
 double median_latency_ms(std::shared_ptr<Graph> graph, int threads, int iterations);

@@ -155,28 +155,20 @@ PtqTaskResult run_ptq(const ModelTemplate& t, const PtqTaskOptions& o) {
                                 {"steps", aa_steps}};
   write_file_atomic(r.report_path, report.dump(2) + "\n");
   write_file_atomic(r.report_text_path, quant::ptq_report_text(q.plan, r.config, errors));
-  r.performance = {
-      {"metric", "accuracy"},
-      {"score", r.int8_score},
-      {"fp32_score", r.fp32_score},
-      {"accuracy_drop", r.fp32_score - r.int8_score},
-      {"int8_latency_ms", r.int8_latency_ms},
-      {"fp32_latency_ms", r.fp32_latency_ms},
-      {"speedup", r.int8_latency_ms > 0 ? r.fp32_latency_ms / r.int8_latency_ms : 0},
-      {"latency_batch", 1},
-      {"threads", resolve_threads(o.threads)},
-      {"int8_size_bytes", r.int8_bytes},
-      {"fp32_size_bytes", r.fp32_bytes},
-      {"ptq_seconds", r.ptq_seconds},
-      {"fp32_pass_seconds", r.fp32_pass_seconds},
-      {"ptq_time_ratio", r.fp32_pass_seconds > 0 ? r.ptq_seconds / r.fp32_pass_seconds : 0},
-      {"peak_rss_mb_after_ptq", r.peak_rss_mb},
-      {"calibration_samples", q.subset.size()},
-      {"calibration_seed", r.config.seed},
-      {"preset", quant::preset_name(r.config.preset)},
-      {"model", o.model},
-      {"template", t.name},
-      {"val_data", o.val_data}};
+  r.performance =
+      int8_performance_json(r.fp32_score, r.int8_score, r.fp32_latency_ms, r.int8_latency_ms,
+                            resolve_threads(o.threads), r.fp32_bytes, r.int8_bytes);
+  r.performance.update(
+      {{"ptq_seconds", r.ptq_seconds},
+       {"fp32_pass_seconds", r.fp32_pass_seconds},
+       {"ptq_time_ratio", r.fp32_pass_seconds > 0 ? r.ptq_seconds / r.fp32_pass_seconds : 0},
+       {"peak_rss_mb_after_ptq", r.peak_rss_mb},
+       {"calibration_samples", q.subset.size()},
+       {"calibration_seed", r.config.seed},
+       {"preset", quant::preset_name(r.config.preset)},
+       {"model", o.model},
+       {"template", t.name},
+       {"val_data", o.val_data}});
   if (r.accuracy_aware) {
     r.performance["max_drop"] = o.max_drop;
     r.performance["drop_type"] = o.relative_drop ? "relative" : "absolute";
