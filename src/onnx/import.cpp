@@ -218,6 +218,9 @@ void check_input_types(const onnx::GraphProto& g) {
     if (init_names.count(in.name())) continue;
     if (!in.has_type() || in.type().value_case() == onnx::TypeProto::VALUE_NOT_SET)
       throw_invalid("graph input '" + in.name() + "' has no type");
+    if (!in.type().has_tensor_type())
+      throw_unsupported("graph input '" + in.name() +
+                        "' is not a tensor (sequence, map and optional inputs are not supported)");
     if (in.type().has_tensor_type() &&
         in.type().tensor_type().elem_type() == onnx::TensorProto::UNDEFINED)
       throw_invalid("graph input '" + in.name() + "' has no element type");

@@ -64,6 +64,7 @@ expect_error unknown_op "$work/unknown_op.onnx" "node 'mystery' (FancyActivation
 expect_error wrong_attribute_type "$work/wrong_attribute_type.onnx" "node 'conv' (Conv)" "attribute 'group' has type FLOAT, expected INT"
 expect_error unsupported_opset "$work/unsupported_opset.onnx" "opset 99 is not supported"
 expect_error unsupported_domain "$work/unsupported_domain.onnx" "node 'custom' (Relu)" "domain 'com.example'"
+expect_error trex_fake_quantize "$work/trex_fake_quantize.onnx" "node 'w_fq' (FakeQuantize)" "domain 'trex'"
 expect_error duplicate_output "$work/duplicate_output.onnx" "node 'relu2' (Relu)" "output 'y' is already defined"
 expect_error old_training_dropout "$work/old_training_dropout.onnx" "node 'drop' (Dropout)" "training mode"
 expect_error bad_initializer_size "$work/bad_initializer_size.onnx" "initializer 'w'"
