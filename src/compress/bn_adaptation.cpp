@@ -30,19 +30,28 @@ int adapt_batch_norm(train::GraphModule& module, const Graph& graph,
   std::vector<torch::Tensor> sums(stats.size());
   for (size_t i = 0; i < stats.size(); ++i) sums[i] = torch::zeros_like(stats[i].first);
   int batches = 0;
+  int64_t images = 0;
   torch::Tensor x;
   while (!stats.empty() && next(x)) {
-    std::vector<torch::Tensor> before(stats.size());
-    for (size_t i = 0; i < stats.size(); ++i) before[i] = stats[i].first.clone();
-    module.forward(x);
-    // The layer stored (1 - m) old + m batch: recover the batch statistic.
-    for (size_t i = 0; i < stats.size(); ++i) {
-      const double m = stats[i].second;
-      sums[i] += (stats[i].first - (1 - m) * before[i]) / m;
+    const int64_t n = x.size(0);
+    if (n < 2) continue;  // one image has no batch variance (and libtorch refuses it)
+    // Zeroed first, the layer stores m x the batch statistic: divided by m it is exact to
+    // float rounding whatever m is.
+    for (auto& [t, m] : stats) t.zero_();
+    try {
+      module.forward(x);
+    } catch (const c10::Error& e) {
+      throw_invalid("BatchNorm adaptation: " +
+                    std::string(e.what_without_backtrace()).substr(0, 200));
     }
+    // Weighted by the batch's size.
+    for (size_t i = 0; i < stats.size(); ++i)
+      sums[i] += stats[i].first / stats[i].second * static_cast<double>(n);
     ++batches;
+    images += n;
   }
-  for (size_t i = 0; i < stats.size() && batches > 0; ++i) stats[i].first.copy_(sums[i] / batches);
+  for (size_t i = 0; i < stats.size() && images > 0; ++i)
+    stats[i].first.copy_(sums[i] / static_cast<double>(images));
   module.eval();
   return batches;
 }

@@ -13,8 +13,8 @@ namespace trex::compress {
 
 /// Runs `module` (compiled from `graph`) in training mode on the batches `next` yields
 /// (false when done) and sets every BatchNormalization's running mean and variance to the
-/// average of the batch statistics. Returns the number of batches seen; leaves the module
-/// in eval mode.
+/// average of the batch statistics, weighted by batch size (batches of one image are
+/// skipped). Returns the number of batches used; leaves the module in eval mode.
 int adapt_batch_norm(train::GraphModule& module, const Graph& graph,
                      const std::function<bool(torch::Tensor&)>& next);
 

@@ -30,4 +30,11 @@ double sparsity_level(const SparsityConfig& c, int epoch) {
                     " yet (polynomial, exponential, multistep are)");
 }
 
+int sparsity_final_epoch(const SparsityConfig& c) {
+  const int last = c.schedule == "multistep" && !c.multistep_steps.empty()
+                       ? c.multistep_steps.back()
+                       : c.sparsity_target_epoch;
+  return std::min(last, c.sparsity_freeze_epoch);
+}
+
 }  // namespace trex::compress

@@ -15,4 +15,8 @@ namespace trex::compress {
 /// (loss-driven, rb_sparsity) is not a function of the epoch: an error.
 double sparsity_level(const SparsityConfig& c, int epoch);
 
+/// The first epoch whose level is final: the last multistep step or sparsity_target_epoch,
+/// or sparsity_freeze_epoch when that comes first (masks stop changing there).
+int sparsity_final_epoch(const SparsityConfig& c);
+
 }  // namespace trex::compress

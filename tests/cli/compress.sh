@@ -91,6 +91,10 @@ assert abs(s[0] - 0.1) < 0.01 and 0.25 < s[1] < 0.35 and abs(s[2] - 0.5) < 0.01,
 assert any(l["sparsity"] > 0.3 for l in r["layers"]), "no layer reports sparsity"
 PY
 
+recipe 2 "" ', {"algorithm": "magnitude_sparsity", "params": {"sparsity_target_epoch": 5}}' >"$work/sp5.json"
+expect_error sparsity-beyond-run "sparsity_target_epoch" "$TREX" optimize "$TMPL" --load-weights "$CKPT" \
+  "${D[@]}" -o "$work/g" --compression-config "$work/sp5.json"
+
 # Killed in the middle of epoch 2, resumed: the same model as the uninterrupted run.
 "$TREX" optimize "$TMPL" --load-weights "$CKPT" "${D[@]}" -o "$work/k" \
   --compression-config "$work/two.json" >"$work/k.log" 2>&1 &

@@ -122,6 +122,7 @@ TEST(QatBatchNorm, AdaptationAveragesBatchStatistics) {
   torch::manual_seed(2);
   std::vector<torch::Tensor> batches;
   for (int i = 0; i < 3; ++i) batches.push_back(torch::randn({5, 3, 4, 4}) * (i + 1) + i);
+  batches.push_back(torch::randn({1, 3, 4, 4}) + 100);  // one image: skipped
   size_t next = 0;
   int seen = adapt_batch_norm(m, *g, [&](torch::Tensor& t) {
     if (next == batches.size()) return false;
@@ -130,7 +131,8 @@ TEST(QatBatchNorm, AdaptationAveragesBatchStatistics) {
   });
   EXPECT_EQ(seen, 3);
   torch::Tensor mean = torch::zeros({3}), var = torch::zeros({3});
-  for (const auto& t : batches) {
+  for (size_t i = 0; i < 3; ++i) {
+    const torch::Tensor& t = batches[i];
     mean += t.mean({0, 2, 3}) / 3;
     var += t.var({0, 2, 3}, /*unbiased=*/true) / 3;
   }

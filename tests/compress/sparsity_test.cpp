@@ -55,6 +55,11 @@ TEST(SparsitySchedule, ReachesTheTargetAtTheTargetEpoch) {
   EXPECT_EQ(sparsity_level(m, 1), 0.2);
   EXPECT_EQ(sparsity_level(m, 2), 0.4);
   EXPECT_EQ(sparsity_level(m, 5), 0.7);
+  // The first epoch at the final level: the last step, the target epoch, or the freeze.
+  EXPECT_EQ(sparsity_final_epoch(m), 5);
+  EXPECT_EQ(sparsity_final_epoch(schedule("polynomial")), 4);
+  m.sparsity_freeze_epoch = 3;
+  EXPECT_EQ(sparsity_final_epoch(m), 3);
   // Adaptive is loss-driven: refused for now.
   EXPECT_THROW(sparsity_level(schedule("adaptive"), 1), Error);
 }

@@ -215,6 +215,14 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
   if (recipe.training.batch_size) lp.batch_size = *recipe.training.batch_size;
   r.early_exit = cc.accuracy_aware.has_value();
   if (r.early_exit) lp.num_epochs = cc.accuracy_aware->maximal_total_epochs;
+  if (cc.sparsity && cc.sparsity->algorithm != "const_sparsity" &&
+      compress::sparsity_final_epoch(*cc.sparsity) > lp.num_epochs)
+    throw_invalid(r.config_file + ": " + cc.sparsity->algorithm +
+                  " reaches its final level at epoch " +
+                  std::to_string(compress::sparsity_final_epoch(*cc.sparsity)) +
+                  " (params.sparsity_target_epoch / multistep_steps), after the run's " +
+                  std::to_string(lp.num_epochs) +
+                  " epochs (runner.num_epochs, or accuracy_aware_training maximal_total_epochs)");
   const double range_lr_scale =
       qc.compression_lr_multiplier.value_or(cc.compression_lr_multiplier.value_or(1.0));
 
@@ -295,18 +303,27 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
   std::string optimizer_state;
   int start_epoch = 0;
   nlohmann::json meta;
+  // The FP32 checkpoint as one path, however it was spelled (resume checks it).
+  const std::string source_id = fs::weakly_canonical(fs::absolute(o.checkpoint)).string();
   if (o.resume) {
     if (!fs::exists(r.last_checkpoint_path))
       throw_invalid(r.last_checkpoint_path + ": no checkpoint to resume from");
     train::Checkpoint last = train::load_checkpoint(r.last_checkpoint_path);
-    if (last.meta.value("compression", "") != "qat" ||
-        last.meta.value("source_checkpoint", "") != fs::absolute(o.checkpoint).string())
-      throw_invalid(r.last_checkpoint_path + ": not a QAT checkpoint of " + o.checkpoint);
-    meta = last.meta;
+    try {
+      if (last.meta.value("compression", "") != "qat" ||
+          last.meta.value("source_checkpoint", "") != source_id)
+        throw_invalid(r.last_checkpoint_path + ": not a QAT checkpoint of " + o.checkpoint);
+      meta = last.meta;
+      start_epoch = meta.at("epoch");
+      r.best_epoch = meta.at("best_epoch");
+      for (const auto& e : meta.at("trajectory")) r.trajectory.push_back(epoch_from_json(e));
+    } catch (const nlohmann::json::exception& e) {
+      throw_invalid(r.last_checkpoint_path + ": compression metadata is incomplete (" + e.what() +
+                    ")");
+    }
+    if (r.trajectory.empty() || r.trajectory.back().epoch != start_epoch)
+      throw_invalid(r.last_checkpoint_path + ": compression metadata is inconsistent");
     qat = std::move(last.graph);
-    start_epoch = meta.at("epoch");
-    r.best_epoch = meta.at("best_epoch");
-    for (const auto& e : meta.at("trajectory")) r.trajectory.push_back(epoch_from_json(e));
     optimizer_state = last.optimizer_state;
     log("resuming from " + r.last_checkpoint_path + " after epoch " + std::to_string(start_epoch));
   } else {
@@ -321,7 +338,8 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
     if (cc.sparsity->algorithm == "const_sparsity")
       sparsity->keep_current_zeros();
     else
-      sparsity->set_level(compress::sparsity_level(*cc.sparsity, start_epoch));
+      sparsity->set_level(compress::sparsity_level(
+          *cc.sparsity, std::min(start_epoch, cc.sparsity->sparsity_freeze_epoch)));
     module.write_back(*qat);
   }
   int bn_batches = 0;
@@ -352,7 +370,7 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
     r.trajectory.push_back(e0);
     meta = {{"template", t.name},   {"architecture", t.architecture},
             {"task", t.task},       {"classes", train.classes},
-            {"compression", "qat"}, {"source_checkpoint", fs::absolute(o.checkpoint).string()},
+            {"compression", "qat"}, {"source_checkpoint", source_id},
             {"best_epoch", 0},      {"bn_batches", bn_batches}};
     char line[160];
     std::snprintf(line, sizeof line,
@@ -375,7 +393,7 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
   // model, early exit): the output must have the sparsity asked for.
   auto complete = [&](int epoch) {
     return !cc.sparsity || cc.sparsity->algorithm == "const_sparsity" ||
-           epoch >= std::min(cc.sparsity->sparsity_target_epoch, lp.num_epochs);
+           epoch >= compress::sparsity_final_epoch(*cc.sparsity);
   };
   auto best_score = [&] {
     for (const CompressEpoch& e : r.trajectory)
@@ -391,8 +409,13 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
   };
   if (!o.resume) write_best(*qat);
 
-  bool stop = r.early_exit && r.trajectory.back().within_budget && complete(0);
-  if (stop) log("early exit: the initialized model is within the accuracy budget");
+  bool stop =
+      r.early_exit && r.trajectory.back().within_budget && complete(r.trajectory.back().epoch);
+  if (stop)
+    log(r.trajectory.back().epoch == 0
+            ? "early exit: the initialized model is within the accuracy budget"
+            : "early exit: epoch " + std::to_string(r.trajectory.back().epoch) +
+                  " is within the accuracy budget");
   for (int epoch = start_epoch; epoch < lp.num_epochs && !stop; ++epoch) {
     if (sparsity && cc.sparsity->algorithm != "const_sparsity" &&
         epoch + 1 <= cc.sparsity->sparsity_freeze_epoch)
