@@ -238,14 +238,6 @@ torch::Tensor fake_quantize_symmetric(const torch::Tensor& x, const torch::Tenso
   return FakeQuantizeFn::apply(x, scale, scale, false, levels.low, levels.high, grad_scale, 1.0);
 }
 
-AffineParams asymmetric_params(const torch::Tensor& input_low, const torch::Tensor& input_range,
-                               QuantLevels levels) {
-  torch::Tensor s = input_range.abs().clamp_min(1e-12) / (levels.high - levels.low);
-  torch::Tensor z =
-      torch::clamp(torch::round(-input_low / s) + levels.low, levels.low, levels.high);
-  return {s, z};
-}
-
 torch::Tensor fake_quantize_asymmetric(const torch::Tensor& x, const torch::Tensor& input_low,
                                        const torch::Tensor& input_range, QuantLevels levels,
                                        double grad_scale_low, double grad_scale_range) {

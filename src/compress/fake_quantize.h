@@ -43,11 +43,4 @@ torch::Tensor fake_quantize_asymmetric(const torch::Tensor& x, const torch::Tens
 /// range by a large fraction.
 double range_gradient_scale(int64_t elements, QuantLevels levels);
 
-/// The exported parameters of an asymmetric quantizer: scale and integer zero point.
-struct AffineParams {
-  torch::Tensor scale, zero_point;  ///< float, same shape as input_low
-};
-AffineParams asymmetric_params(const torch::Tensor& input_low, const torch::Tensor& input_range,
-                               QuantLevels levels);
-
 }  // namespace trex::compress

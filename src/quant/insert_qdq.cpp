@@ -97,9 +97,7 @@ std::shared_ptr<Graph> build_qdq_model(const Graph& fp32, const QuantizationPlan
 
   // Activations: one Q/DQ pair per quantized value; the listed consumers read the DQ.
   for (const ActivationQuantizer& a : plan.setup.activations) {
-    std::vector<std::pair<Node*, size_t>> consumers;
-    for (const auto& [node, index] : a.consumers)
-      if (!plan.is_reverted(node)) consumers.emplace_back(g->find_node(node), index);
+    std::vector<std::pair<Node*, size_t>> consumers = plan.live_consumers(a, *g);
     if (consumers.empty()) continue;
     Value* v = g->find_value(a.value);
     TREX_ASSERT(v);

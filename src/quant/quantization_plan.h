@@ -36,6 +36,14 @@ struct QuantizationPlan {
       if (f.node == node) return true;
     return false;
   }
+  /// The consumers of `a` in `g` that read its quantized copy (reverted nodes excluded).
+  std::vector<std::pair<Node*, size_t>> live_consumers(const ActivationQuantizer& a,
+                                                       const Graph& g) const {
+    std::vector<std::pair<Node*, size_t>> out;
+    for (const auto& [node, index] : a.consumers)
+      if (!is_reverted(node)) out.emplace_back(g.find_node(node), index);
+    return out;
+  }
   /// The input of `node` its weight quantizer covers (1 unless the placement says otherwise).
   size_t weight_input(const std::string& node) const {
     for (const WeightQuantizer& w : setup.weights)

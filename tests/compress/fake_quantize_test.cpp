@@ -32,10 +32,10 @@ TEST(FakeQuantize, AsymmetricEqualsQuantizeDequantizeWithItsZeroPoint) {
   torch::Tensor low = torch::full({1}, -1.3f), range = torch::full({1}, 5.1f);
   QuantLevels lv = QuantLevels::uint8();
   torch::Tensor y = fake_quantize_asymmetric(x, low, range, lv);
-  AffineParams ap = asymmetric_params(low, range, lv);
+  // The exported parameters (as export_qat_graph computes them).
   quant::ActivationParams p;
-  p.scale = ap.scale.item<float>();
-  p.zero_point = static_cast<int32_t>(ap.zero_point.item<float>());
+  p.scale = 5.1f / 255;
+  p.zero_point = static_cast<int32_t>(std::nearbyint(1.3f / p.scale));
   p.is_unsigned = true;
   EXPECT_EQ(p.zero_point, 65);  // round(1.3 / (5.1 / 255)) = round(65.0)
   for (int64_t i = 0; i < x.numel(); ++i)

@@ -343,6 +343,7 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
     module.write_back(*qat);
   }
   int bn_batches = 0;
+  std::shared_ptr<Graph> initial_int8;  // the initialized model as exported (epoch 0)
   if (!o.resume) {
     if (qc.num_bn_adaptation_samples > 0) {
       LoaderOptions lo;
@@ -365,7 +366,8 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
     }
     CompressEpoch e0;
     if (sparsity) e0.sparsity = sparsity->sparsity();
-    e0.int8_score = score(*compress::export_qdq_model(*qat, plan));
+    initial_int8 = compress::export_qdq_model(*qat, plan);
+    e0.int8_score = score(*initial_int8);
     e0.within_budget = within(e0.int8_score);
     r.trajectory.push_back(e0);
     meta = {{"template", t.name},   {"architecture", t.architecture},
@@ -400,14 +402,14 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
       if (e.epoch == r.best_epoch) return e.int8_score;
     return -1.0;
   };
-  auto write_best = [&](const Graph& qat_graph) {
-    save_onnx(*compress::export_qdq_model(qat_graph, plan), r.model_path);
+  auto write_best = [&](const Graph& qat_graph, const Graph& int8) {
+    save_onnx(int8, r.model_path);
     train::Checkpoint c;
     c.graph = qat_graph.clone();
     c.meta = meta;
     train::save_checkpoint(c, r.checkpoint_path);
   };
-  if (!o.resume) write_best(*qat);
+  if (!o.resume) write_best(*qat, *initial_int8);
 
   bool stop =
       r.early_exit && r.trajectory.back().within_budget && complete(r.trajectory.back().epoch);
@@ -430,7 +432,8 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
     e.learning_rate = st.learning_rate;
     e.train_loss = st.loss;
     e.train_accuracy = st.accuracy;
-    e.int8_score = score(*compress::export_qdq_model(*trained, plan));
+    std::shared_ptr<Graph> int8 = compress::export_qdq_model(*trained, plan);
+    e.int8_score = score(*int8);
     e.within_budget = within(e.int8_score);
     e.seconds = st.seconds;
     if (sparsity) e.sparsity = sparsity->sparsity();
@@ -442,7 +445,7 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
     meta["epoch"] = e.epoch;
     meta["best_epoch"] = r.best_epoch;
     meta["trajectory"] = traj;
-    if (best) write_best(*trained);
+    if (best) write_best(*trained, *int8);
     train::Checkpoint c;
     c.graph = std::move(trained);
     c.optimizer_state = train::optimizer_bytes(*opt);
