@@ -52,20 +52,20 @@ int run_nncf(const ModelTemplate& t, const OptimizeArgs& a, const std::string& w
   classification::CompressTaskResult r = classification::run_compression(t, o);
   bar.finish();
   for (const std::string& w : r.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
-  std::printf("            %10s %10s\n", "FP32", "INT8");
+  std::printf("            %10s %10s\n", "FP32", r.quantized ? "INT8" : "compressed");
   std::printf("accuracy    %9.2f%% %9.2f%%   (drop %.2f pt, best epoch %d)\n", 100 * r.fp32_score,
-              100 * r.int8_score, 100 * (r.fp32_score - r.int8_score), r.best_epoch);
+              100 * r.score, 100 * (r.fp32_score - r.score), r.best_epoch);
   std::printf("latency     %8.3fms %8.3fms   (batch 1, speed-up %.2fx)\n", r.fp32_latency_ms,
-              r.int8_latency_ms, r.int8_latency_ms > 0 ? r.fp32_latency_ms / r.int8_latency_ms : 0);
-  std::printf("size        %8.2fMB %8.2fMB\n", r.fp32_bytes / 1e6, r.int8_bytes / 1e6);
+              r.latency_ms, r.latency_ms > 0 ? r.fp32_latency_ms / r.latency_ms : 0);
+  std::printf("size        %8.2fMB %8.2fMB\n", r.fp32_bytes / 1e6, r.bytes / 1e6);
   std::printf("wrote %s\n      %s\n      %s\n      %s\n      %s\n", r.model_path.c_str(),
               r.checkpoint_path.c_str(), r.performance_path.c_str(), r.report_path.c_str(),
               r.report_text_path.c_str());
-  if (r.early_exit && !r.within_budget) {
+  if (r.accuracy_aware && !r.within_budget) {
     std::fprintf(stderr,
                  "trex: the accuracy drop %.4g is over the budget %.4g after %d epochs "
                  "(accuracy_aware_training.params.maximal_total_epochs)%s\n",
-                 r.fp32_score - r.int8_score, r.budget, r.trajectory.back().epoch,
+                 r.fp32_score - r.score, r.budget, r.trajectory.back().epoch,
                  a.accept_over_budget ? "" : "; --accept-over-budget exits 0 anyway");
     return a.accept_over_budget ? 0 : 1;
   }

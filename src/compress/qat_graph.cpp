@@ -132,7 +132,12 @@ QatExport export_qat_graph(const Graph& qat, const QuantizationPlan& initial) {
       quant::QuantizedWeight& wq = out.plan.weights.at(node);
       const Tensor& s = param(*fq, 1);
       const Tensor& w = x->constant();
-      TREX_ASSERT(static_cast<size_t>(s.numel()) == wq.scales.size());
+      // Channels of a pruned graph are fewer than the plan's: the quantizer's scales count.
+      if (s.numel() != x->constant().dims()[wq.axis])
+        throw_invalid("QAT export: " + fq->describe() + " has " + std::to_string(s.numel()) +
+                      " scales for " + std::to_string(x->constant().dims()[wq.axis]) +
+                      " weight channels");
+      wq.scales.resize(static_cast<size_t>(s.numel()));
       for (size_t c = 0; c < wq.scales.size(); ++c)
         wq.scales[c] = std::max(std::fabs(s.data<float>()[c]), 1e-12f);
       // int8 values with the trained scales, as the fake quantizer rounded them.

@@ -8,8 +8,10 @@
 #include "compress/bn_adaptation.h"
 #include "compress/compression_config.h"
 #include "compress/distillation.h"
+#include "compress/filter_pruning.h"
 #include "compress/magnitude_sparsity.h"
 #include "compress/plan_transfer.h"
+#include "compress/pruning_schedule.h"
 #include "compress/qat_config.h"
 #include "compress/qat_graph.h"
 #include "compress/sparsity_schedule.h"
@@ -50,10 +52,12 @@ nlohmann::json to_json(const CompressEpoch& e) {
           {"learning_rate", e.learning_rate},
           {"train_loss", e.train_loss},
           {"train_accuracy", e.train_accuracy},
-          {"int8_score", e.int8_score},
+          {"score", e.score},
           {"seconds", e.seconds},
           {"within_budget", e.within_budget},
-          {"sparsity", e.sparsity}};
+          {"sparsity", e.sparsity},
+          {"pruning_level", e.pruning_level},
+          {"flops_pruned", e.flops_pruned}};
 }
 CompressEpoch epoch_from_json(const nlohmann::json& j) {
   CompressEpoch e;
@@ -61,10 +65,12 @@ CompressEpoch epoch_from_json(const nlohmann::json& j) {
   e.learning_rate = j.at("learning_rate");
   e.train_loss = j.at("train_loss");
   e.train_accuracy = j.at("train_accuracy");
-  e.int8_score = j.at("int8_score");
+  e.score = j.at("score");
   e.seconds = j.at("seconds");
   e.within_budget = j.at("within_budget");
-  e.sparsity = j.value("sparsity", 0.0);
+  e.sparsity = j.at("sparsity");
+  e.pruning_level = j.at("pruning_level");
+  e.flops_pruned = j.at("flops_pruned");
   return e;
 }
 
@@ -97,26 +103,79 @@ double weight_sparsity(const Graph& qat, const std::string& node, size_t input) 
   return static_cast<double>(zeros) / t.numel();
 }
 
-/// Per-layer compression of the exported model: bits of weights and inputs, weight sparsity
-/// (pruned filters: 0 until filter pruning lands).
-nlohmann::json layer_table(const QuantizationPlan& plan, const Graph& trained) {
+/// Per-layer compression: bits of weights and inputs (8 where quantized, else 32), weight
+/// sparsity, filters kept and pruned, for the weighted layers of `trained` (the trained
+/// graph with pruned filters removed) and the other quantized nodes (`plan` null without
+/// quantization).
+nlohmann::json layer_table(const QuantizationPlan* plan, const Graph& trained,
+                           const std::map<std::string, int64_t>& pruned_filters) {
   nlohmann::json layers = nlohmann::json::array();
-  for (const std::string& node : plan.setup.quantized_nodes) {
-    nlohmann::json l = {{"node", node}, {"sparsity", 0.0}, {"pruned_filters", 0}};
-    if (auto w = plan.weights.find(node); w != plan.weights.end()) {
-      l["weight_bits"] = w->second.max_level == 127 ? 8 : 7;
-      l["weight_channels"] = w->second.scales.size();
-      l["sparsity"] = weight_sparsity(trained, node, plan.weight_input(node));
-    }
+  std::set<std::string> quantized;
+  if (plan)
+    quantized.insert(plan->setup.quantized_nodes.begin(), plan->setup.quantized_nodes.end());
+  for (const Node* n : trained.nodes()) {
+    const std::string& op = n->op_type();
+    const bool weighted = n->domain().empty() && (op == "Conv" || op == "Gemm" || op == "MatMul");
+    if (!weighted && !quantized.count(n->name())) continue;
+    nlohmann::json l = {{"node", n->name()}, {"op_type", op}, {"sparsity", 0.0}};
     int inputs = 0;
-    for (const auto& [use, value] : plan.setup.input_quantizer)
-      if (use.first == node) ++inputs;
+    if (plan)
+      for (const auto& [use, value] : plan->setup.input_quantizer)
+        if (use.first == n->name()) ++inputs;
     l["quantized_inputs"] = inputs;
-    l["activation_bits"] = 8;
+    l["activation_bits"] = inputs > 0 ? 8 : 32;
+    if (weighted) {
+      const quant::QuantizedWeight* wq = nullptr;
+      if (plan)
+        if (auto w = plan->weights.find(n->name()); w != plan->weights.end()) wq = &w->second;
+      l["weight_bits"] = !wq ? 32 : wq->max_level == 127 ? 8 : 7;
+      l["sparsity"] = weight_sparsity(trained, n->name(), wq ? plan->weight_input(n->name()) : 1);
+      auto p = pruned_filters.find(n->name());
+      l["pruned_filters"] = p == pruned_filters.end() ? 0 : p->second;
+      if (const Value* y = n->output(0);
+          y->shape() && y->shape()->rank() > 1 && (*y->shape())[1].is_static())
+        l["filters"] = (*y->shape())[1].value();
+    }
     layers.push_back(l);
   }
   return layers;
 }
+
+nlohmann::json to_json(const compress::PrunedChannels& p) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [group, channels] : p) j[group] = channels;
+  return j;
+}
+compress::PrunedChannels pruned_from_json(const nlohmann::json& j) {
+  compress::PrunedChannels p;
+  for (const auto& [group, channels] : j.items()) p[group] = channels.get<std::vector<int64_t>>();
+  return p;
+}
+
+/// The adaptive_compression_level search between epochs (saved for a resume).
+struct RateSearch {
+  bool started = false;  ///< the initial training phase is over
+  double rate = 0, step = 0, lr_factor = 1;
+  int sign = 0;             ///< direction of the last change (+1 more compression, -1 less)
+  int epochs_at_rate = 0;   ///< epochs trained since the last change
+  double best_margin = -1;  ///< best (budget - drop) at this rate, -1 before any epoch
+  nlohmann::json to_json() const {
+    return {{"started", started},        {"rate", rate}, {"step", step},
+            {"lr_factor", lr_factor},    {"sign", sign}, {"epochs_at_rate", epochs_at_rate},
+            {"best_margin", best_margin}};
+  }
+  static RateSearch from_json(const nlohmann::json& j) {
+    RateSearch s;
+    s.started = j.at("started");
+    s.rate = j.at("rate");
+    s.step = j.at("step");
+    s.lr_factor = j.at("lr_factor");
+    s.sign = j.at("sign");
+    s.epochs_at_rate = j.at("epochs_at_rate");
+    s.best_margin = j.at("best_margin");
+    return s;
+  }
+};
 
 std::string report_text(const nlohmann::json& r) {
   std::string s = "Training-time compression report\n";
@@ -133,26 +192,33 @@ std::string report_text(const nlohmann::json& r) {
                   f["size_bytes"].get<double>() / 1e6);
     s += line;
   }
-  s += "\nepoch  lr        train_loss  train_acc  int8_score  sparsity  within_budget (- "
-       "without accuracy_aware_training)\n";
+  s += "\nepoch  lr        train_loss  train_acc      score  sparsity  pruning  flops_pruned  "
+       "within_budget (- without accuracy_aware_training)\n";
   for (const auto& e : r["trajectory"]) {
-    std::snprintf(line, sizeof line, "%5d  %.6f  %10.4f  %8.2f%%  %9.2f%%  %7.2f%%  %s\n",
+    std::snprintf(line, sizeof line,
+                  "%5d  %.6f  %10.4f  %8.2f%%  %8.2f%%  %7.2f%%  %6.3f  %11.2f%%  %s\n",
                   e["epoch"].get<int>(), e["learning_rate"].get<double>(),
                   e["train_loss"].get<double>(), 100 * e["train_accuracy"].get<double>(),
-                  100 * e["int8_score"].get<double>(), 100 * e["sparsity"].get<double>(),
+                  100 * e["score"].get<double>(), 100 * e["sparsity"].get<double>(),
+                  e["pruning_level"].get<double>(), 100 * e["flops_pruned"].get<double>(),
                   !r.contains("accuracy_aware")    ? "-"
                   : e["within_budget"].get<bool>() ? "yes"
                                                    : "no");
     s += line;
   }
   s += "\nlayer                                              weight_bits  act_bits  inputs  "
-       "sparsity\n";
+       "sparsity  filters (pruned)\n";
   for (const auto& l : r["layers"]) {
+    std::string filters = "-";
+    if (l.contains("filters"))
+      filters = std::to_string(l["filters"].get<int64_t>()) + " (" +
+                std::to_string(l["pruned_filters"].get<int64_t>()) + ")";
     std::snprintf(
-        line, sizeof line, "%-50s %11s  %8d  %6d  %7.2f%%\n", l["node"].get<std::string>().c_str(),
+        line, sizeof line, "%-50s %11s  %8d  %6d  %7.2f%%  %s\n",
+        l["node"].get<std::string>().c_str(),
         l.contains("weight_bits") ? std::to_string(l["weight_bits"].get<int>()).c_str() : "-",
         l["activation_bits"].get<int>(), l["quantized_inputs"].get<int>(),
-        100 * l["sparsity"].get<double>());
+        100 * l["sparsity"].get<double>(), filters.c_str());
     s += line;
   }
   if (!r["float_nodes"].empty()) {
@@ -190,41 +256,63 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
   const compress::CompressionConfig& cc = recipe.config;
   for (const std::string& a : cc.algorithm_order)
     if (a != "quantization" && a != "knowledge_distillation" && a != "magnitude_sparsity" &&
-        a != "const_sparsity")
+        a != "const_sparsity" && a != "filter_pruning")
       throw_unsupported(r.config_file + ": compression algorithm '" + a +
-                        "' is not available yet (quantization, magnitude_sparsity, "
-                        "const_sparsity and knowledge_distillation are); disable it "
-                        "in the template's nncf_optimization or the config");
-  if (!cc.quantization)
-    throw_unsupported(r.config_file + ": " +
-                      (cc.algorithm_order.empty()
-                           ? "no compression algorithm is enabled (parts applied: " +
-                                 nlohmann::json(recipe.parts).dump() + ")"
-                           : "training-time compression without quantization is not available "
-                             "yet; add the quantization algorithm"));
-  const compress::QuantizationConfig& qc = *cc.quantization;
-  if (cc.accuracy_aware && cc.accuracy_aware->mode != "early_exit")
-    throw_unsupported(r.config_file + ": accuracy_aware_training.mode '" + cc.accuracy_aware->mode +
-                      "' needs an algorithm with an adjustable compression rate (pruning, "
-                      "sparsity); quantization alone supports early_exit");
+                        "' is not available yet (quantization, filter_pruning, "
+                        "magnitude_sparsity, const_sparsity and knowledge_distillation are); "
+                        "disable it in the template's nncf_optimization or the config");
+  if (cc.algorithm_order.empty())
+    throw_unsupported(r.config_file + ": no compression algorithm is enabled (parts applied: " +
+                      nlohmann::json(recipe.parts).dump() + ")");
+  if (!cc.quantization && !cc.filter_pruning && !cc.sparsity)
+    throw_invalid(r.config_file +
+                  ": knowledge_distillation alone does not compress; add quantization, "
+                  "filter_pruning or a sparsity algorithm");
+  const compress::QuantizationConfig* qc = cc.quantization ? &*cc.quantization : nullptr;
+  const compress::FilterPruningConfig* fp = cc.filter_pruning ? &*cc.filter_pruning : nullptr;
+  r.quantized = qc != nullptr;
+  const std::string aat_mode = cc.accuracy_aware ? cc.accuracy_aware->mode : "";
+  const bool adaptive = aat_mode == "adaptive_compression_level";
+  if (adaptive && !fp)
+    throw_unsupported(r.config_file +
+                      ": accuracy_aware_training.mode 'adaptive_compression_level' adjusts the "
+                      "filter pruning rate and the config has no filter_pruning (quantization "
+                      "and sparsity support early_exit)");
+  std::string compression_id;  // what the checkpoints say they are
+  for (const std::string& a : cc.algorithm_order)
+    compression_id += (compression_id.empty() ? "" : "+") + a;
 
   LearningParameters lp = t.learning;
   lp.warmup_epochs = 0;  // fine-tuning from trained weights
   if (recipe.training.learning_rate) lp.learning_rate = *recipe.training.learning_rate;
   if (recipe.training.num_epochs) lp.num_epochs = *recipe.training.num_epochs;
   if (recipe.training.batch_size) lp.batch_size = *recipe.training.batch_size;
-  r.early_exit = cc.accuracy_aware.has_value();
-  if (r.early_exit) lp.num_epochs = cc.accuracy_aware->maximal_total_epochs;
+  r.accuracy_aware = cc.accuracy_aware.has_value();
+  if (r.accuracy_aware) lp.num_epochs = cc.accuracy_aware->maximal_total_epochs;
+  const std::string run_epochs =
+      std::to_string(lp.num_epochs) +
+      " epochs (runner.num_epochs, or accuracy_aware_training maximal_total_epochs)";
   if (cc.sparsity && cc.sparsity->algorithm != "const_sparsity" &&
       compress::sparsity_final_epoch(*cc.sparsity) > lp.num_epochs)
-    throw_invalid(r.config_file + ": " + cc.sparsity->algorithm +
-                  " reaches its final level at epoch " +
-                  std::to_string(compress::sparsity_final_epoch(*cc.sparsity)) +
-                  " (params.sparsity_target_epoch / multistep_steps), after the run's " +
-                  std::to_string(lp.num_epochs) +
-                  " epochs (runner.num_epochs, or accuracy_aware_training maximal_total_epochs)");
+    throw_invalid(
+        r.config_file + ": " + cc.sparsity->algorithm + " reaches its final level at epoch " +
+        std::to_string(compress::sparsity_final_epoch(*cc.sparsity)) +
+        " (params.sparsity_target_epoch / multistep_steps), after the run's " + run_epochs);
+  // The pruning schedule: every epoch's level (an impossible curve fails here), done
+  // within the run (adaptive_compression_level sets the rate itself after its first phase).
+  int pruning_final = 0, initial_phase = lp.num_epochs;
+  if (fp) {
+    pruning_final = compress::pruning_final_epoch(*fp);
+    for (int e = 0; e <= pruning_final; ++e) compress::pruning_level(*fp, e);
+    if (adaptive)
+      initial_phase = std::min(lp.num_epochs, cc.accuracy_aware->initial_training_phase_epochs);
+    else if (pruning_final > lp.num_epochs)
+      throw_invalid(r.config_file + ": filter_pruning reaches its target at epoch " +
+                    std::to_string(pruning_final) +
+                    " (params.num_init_steps + pruning_steps), after the run's " + run_epochs);
+  }
   const double range_lr_scale =
-      qc.compression_lr_multiplier.value_or(cc.compression_lr_multiplier.value_or(1.0));
+      qc ? qc->compression_lr_multiplier.value_or(cc.compression_lr_multiplier.value_or(1.0)) : 1.0;
 
   // The FP32 model.
   train::Checkpoint ckpt = train::load_checkpoint(o.checkpoint);
@@ -266,21 +354,26 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
   // Quantizer placement and range initialization: the PTQ code path on the folded model
   // (deterministic, so a resumed run gets the same plan), then moved onto the training
   // model with its BatchNorm layers.
-  const std::string where = r.config_file + ": compression.quantization";
-  compress::QatInitConfig init = compress::qat_init_config(qc, *folded, where, lp.seed);
-  for (const std::string& s : init.unmatched_scopes)
-    r.warnings.push_back(where + ": " + s + " matches no node");
-  ClassFolderCalibration calib(train, tf, folded->inputs()[0]->name(), lp.num_workers);
-  quant::RunOptions run;
-  run.threads = o.threads;
-  run.batch_size = init.ptq.batch_size;
-  run.progress = o.progress;
-  auto t0 = std::chrono::steady_clock::now();
-  quant::PtqResult ptq = quant::quantize_model(*folded, calib, init.ptq, run);
-  const double init_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  for (const std::string& w : ptq.warnings) r.warnings.push_back(w);
-  const QuantizationPlan plan = compress::transfer_plan(ptq.plan, *folded, *fp32);
+  QuantizationPlan plan;
+  compress::QatInitConfig init;
+  quant::PtqResult ptq;
+  double init_seconds = 0;
+  if (qc) {
+    const std::string where = r.config_file + ": compression.quantization";
+    init = compress::qat_init_config(*qc, *folded, where, lp.seed);
+    for (const std::string& s : init.unmatched_scopes)
+      r.warnings.push_back(where + ": " + s + " matches no node");
+    ClassFolderCalibration calib(train, tf, folded->inputs()[0]->name(), lp.num_workers);
+    quant::RunOptions run;
+    run.threads = o.threads;
+    run.batch_size = init.ptq.batch_size;
+    run.progress = o.progress;
+    auto t0 = std::chrono::steady_clock::now();
+    ptq = quant::quantize_model(*folded, calib, init.ptq, run);
+    init_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    for (const std::string& w : ptq.warnings) r.warnings.push_back(w);
+    plan = compress::transfer_plan(ptq.plan, *folded, *fp32);
+  }
 
   EvalOptions eo;
   eo.batch_size = o.eval_batch;
@@ -290,19 +383,22 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
     return evaluate_in_runtime(g.clone(), val, tf, eo, o.progress).accuracy();
   };
   r.fp32_score = score(*folded);
-  if (r.early_exit) {
+  if (r.accuracy_aware) {
     const auto& aa = *cc.accuracy_aware;
     r.budget = aa.maximal_absolute_accuracy_degradation
                    ? *aa.maximal_absolute_accuracy_degradation
                    : *aa.maximal_relative_accuracy_degradation / 100 * r.fp32_score;
   }
-  auto within = [&](double s) { return r.budget < 0 || r.fp32_score - s <= r.budget + 1e-12; };
+  // How far within the budget a score is (negative: over it).
+  auto margin = [&](double s) { return r.budget - (r.fp32_score - s); };
+  auto within = [&](double s) { return r.budget < 0 || margin(s) >= -1e-12; };
 
-  // The QAT model: fresh, or the last epoch of an interrupted run.
-  std::shared_ptr<Graph> qat;
+  // The model being trained: fresh, or the last epoch of an interrupted run.
+  std::shared_ptr<Graph> work;
   std::string optimizer_state;
   int start_epoch = 0;
   nlohmann::json meta;
+  RateSearch search;
   // The FP32 checkpoint as one path, however it was spelled (resume checks it).
   const std::string source_id = fs::weakly_canonical(fs::absolute(o.checkpoint)).string();
   if (o.resume) {
@@ -310,80 +406,134 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
       throw_invalid(r.last_checkpoint_path + ": no checkpoint to resume from");
     train::Checkpoint last = train::load_checkpoint(r.last_checkpoint_path);
     try {
-      if (last.meta.value("compression", "") != "qat" ||
+      if (last.meta.value("compression", "") != compression_id ||
           last.meta.value("source_checkpoint", "") != source_id)
-        throw_invalid(r.last_checkpoint_path + ": not a QAT checkpoint of " + o.checkpoint);
+        throw_invalid(r.last_checkpoint_path + ": not a " + compression_id + " checkpoint of " +
+                      o.checkpoint);
       meta = last.meta;
       start_epoch = meta.at("epoch");
       r.best_epoch = meta.at("best_epoch");
       for (const auto& e : meta.at("trajectory")) r.trajectory.push_back(epoch_from_json(e));
+      if (adaptive) search = RateSearch::from_json(meta.at("rate_search"));
+      if (fp) pruned_from_json(meta.at("pruning").at("pruned_channels"));
     } catch (const nlohmann::json::exception& e) {
       throw_invalid(r.last_checkpoint_path + ": compression metadata is incomplete (" + e.what() +
                     ")");
     }
     if (r.trajectory.empty() || r.trajectory.back().epoch != start_epoch)
       throw_invalid(r.last_checkpoint_path + ": compression metadata is inconsistent");
-    qat = std::move(last.graph);
+    work = std::move(last.graph);
     optimizer_state = last.optimizer_state;
     log("resuming from " + r.last_checkpoint_path + " after epoch " + std::to_string(start_epoch));
   } else {
-    qat = compress::build_qat_graph(*fp32, plan);
+    work = qc ? compress::build_qat_graph(*fp32, plan) : std::shared_ptr<Graph>(fp32->clone());
   }
   torch::set_num_threads(resolve_threads(o.threads));
-  train::GraphModule module(*qat);
+  train::GraphModule module(*work);
   // Sparsity: masks at the schedule's level for the epoch (0 before training).
   std::unique_ptr<compress::MagnitudeSparsity> sparsity;
   if (cc.sparsity) {
-    sparsity = std::make_unique<compress::MagnitudeSparsity>(module, *qat, *cc.sparsity);
+    sparsity = std::make_unique<compress::MagnitudeSparsity>(module, *work, *cc.sparsity);
     if (cc.sparsity->algorithm == "const_sparsity")
       sparsity->keep_current_zeros();
     else
       sparsity->set_level(compress::sparsity_level(
           *cc.sparsity, std::min(start_epoch, cc.sparsity->sparsity_freeze_epoch)));
-    module.write_back(*qat);
+    module.write_back(*work);
   }
+  // Filter pruning: the pruned channels of the interrupted run, or the schedule's start.
+  std::unique_ptr<compress::FilterPruning> pruning;
+  double pruning_level = 0;  // the level the current channels were chosen for
+  if (fp) {
+    pruning = std::make_unique<compress::FilterPruning>(module, *work, *fp);
+    if (o.resume) {
+      pruning_level = meta["pruning"].value("level", 0.0);
+      pruning->set_pruned(pruned_from_json(meta["pruning"]["pruned_channels"]));
+    } else {
+      pruning_level = compress::pruning_level(*fp, 0);
+      pruning->set_level(pruning_level);
+    }
+    module.write_back(*work);
+  }
+  auto pruned_now = [&] { return pruning ? pruning->pruned() : compress::PrunedChannels{}; };
+  // The trained graph with the pruned filters removed (still with BatchNorm, quantizers).
+  auto without_pruned = [&](const Graph& trained, const compress::PrunedChannels& pruned) {
+    std::shared_ptr<Graph> g = trained.clone();
+    if (pruning) compress::remove_pruned_channels(*g, pruning->groups(), pruned);
+    return g;
+  };
+  // The deployable model: INT8 QDQ with quantization, else the folded float graph.
+  auto export_model = [&](const Graph& trained, const compress::PrunedChannels& pruned,
+                          QuantizationPlan* folded_plan = nullptr) {
+    std::shared_ptr<Graph> g = without_pruned(trained, pruned);
+    if (qc) return compress::export_qdq_model(*g, plan, folded_plan);
+    canonicalize(*g);
+    g->metadata.emplace_back("trex.compressed", compression_id);
+    return g;
+  };
+  auto record_state = [&](CompressEpoch& e) {
+    if (sparsity) e.sparsity = sparsity->sparsity();
+    if (pruning) {
+      e.pruning_level = pruning_level;
+      e.flops_pruned = pruning->macs_removed();
+      meta["pruning"] = {{"level", pruning_level},
+                         {"filter_fraction", pruning->filter_fraction()},
+                         {"pruned_channels", to_json(pruning->pruned())}};
+    }
+  };
+
   int bn_batches = 0;
-  std::shared_ptr<Graph> initial_int8;  // the initialized model as exported (epoch 0)
+  std::shared_ptr<Graph> initial_model;  // the initialized model as exported (epoch 0)
   if (!o.resume) {
-    if (qc.num_bn_adaptation_samples > 0) {
+    if (qc && qc->num_bn_adaptation_samples > 0) {
       LoaderOptions lo;
       lo.batch_size = lp.batch_size;
       lo.workers = lp.num_workers;
       lo.order = quant::calibration_subset(
-          train.size(), static_cast<size_t>(qc.num_bn_adaptation_samples), lp.seed + 1);
+          train.size(), static_cast<size_t>(qc->num_bn_adaptation_samples), lp.seed + 1);
       BatchLoader loader(train, tf, lo);
       Batch b;
       size_t seen = 0;
       torch::manual_seed(lp.seed);
-      bn_batches = compress::adapt_batch_norm(module, *qat, [&](torch::Tensor& x) {
+      bn_batches = compress::adapt_batch_norm(module, *work, [&](torch::Tensor& x) {
         if (!loader.next(b)) return false;
         x = torch::from_blob(b.data.data(), {b.n, b.channels, b.height, b.width}, torch::kFloat32);
         seen += static_cast<size_t>(b.n);
         report(o.progress, {"BatchNorm adaptation", seen, loader.num_samples(), ""});
         return true;
       });
-      module.write_back(*qat);
+      module.write_back(*work);
     }
+    meta = {{"template", t.name},
+            {"architecture", t.architecture},
+            {"task", t.task},
+            {"classes", train.classes},
+            {"compression", compression_id},
+            {"source_checkpoint", source_id},
+            {"best_epoch", 0},
+            {"bn_batches", bn_batches}};
     CompressEpoch e0;
-    if (sparsity) e0.sparsity = sparsity->sparsity();
-    initial_int8 = compress::export_qdq_model(*qat, plan);
-    e0.int8_score = score(*initial_int8);
-    e0.within_budget = within(e0.int8_score);
+    record_state(e0);
+    initial_model = export_model(*work, pruned_now());
+    e0.score = score(*initial_model);
+    e0.within_budget = within(e0.score);
     r.trajectory.push_back(e0);
-    meta = {{"template", t.name},   {"architecture", t.architecture},
-            {"task", t.task},       {"classes", train.classes},
-            {"compression", "qat"}, {"source_checkpoint", source_id},
-            {"best_epoch", 0},      {"bn_batches", bn_batches}};
-    char line[160];
-    std::snprintf(line, sizeof line,
-                  "initialized: %zu activation and %zu weight quantizers, ranges from %zu "
-                  "samples, BatchNorm adapted on %d batches; INT8 %.2f%% (FP32 %.2f%%)",
-                  plan.setup.activations.size(), plan.weights.size(), ptq.subset.size(), bn_batches,
-                  100 * e0.int8_score, 100 * r.fp32_score);
+    char line[200];
+    if (qc)
+      std::snprintf(line, sizeof line,
+                    "initialized: %zu activation and %zu weight quantizers, ranges from %zu "
+                    "samples, BatchNorm adapted on %d batches; INT8 %.2f%% (FP32 %.2f%%)",
+                    plan.setup.activations.size(), plan.weights.size(), ptq.subset.size(),
+                    bn_batches, 100 * e0.score, 100 * r.fp32_score);
+    else
+      std::snprintf(line, sizeof line, "initialized: %s %.2f%% (FP32 %.2f%%)",
+                    compression_id.c_str(), 100 * e0.score, 100 * r.fp32_score);
     log(line);
   }
 
-  auto opt = train::make_optimizer(lp, module, quantizer_parameters(*qat));
+  LearningParameters run_lp = lp;  // adaptive_compression_level lowers the rate
+  run_lp.learning_rate = lp.learning_rate * search.lr_factor;
+  auto opt = train::make_optimizer(run_lp, module, quantizer_parameters(*work));
   train::ExtraLoss extra;
   if (cc.distillation)  // the uncompressed model teaches
     extra =
@@ -391,40 +541,49 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
   if (!optimizer_state.empty())
     train::load_optimizer(*opt, optimizer_state, r.last_checkpoint_path);
 
-  // With a sparsity schedule, only epochs at the target level count as results (best
-  // model, early exit): the output must have the sparsity asked for.
+  // With a sparsity or pruning schedule, only epochs at the target level count as results
+  // (best model, early exit): the output must have the compression asked for. The
+  // adaptive search's epochs are complete (their rate is the one set).
   auto complete = [&](int epoch) {
-    return !cc.sparsity || cc.sparsity->algorithm == "const_sparsity" ||
-           epoch >= compress::sparsity_final_epoch(*cc.sparsity);
+    const bool sparse_done = !cc.sparsity || cc.sparsity->algorithm == "const_sparsity" ||
+                             epoch >= compress::sparsity_final_epoch(*cc.sparsity);
+    return sparse_done && (!fp || epoch >= pruning_final || epoch > initial_phase);
   };
-  auto best_score = [&] {
+  auto find_epoch = [&](int epoch) -> const CompressEpoch* {
     for (const CompressEpoch& e : r.trajectory)
-      if (e.epoch == r.best_epoch) return e.int8_score;
-    return -1.0;
+      if (e.epoch == epoch) return &e;
+    return nullptr;
   };
-  auto write_best = [&](const Graph& qat_graph, const Graph& int8) {
-    save_onnx(int8, r.model_path);
+  // The better of a candidate epoch and the best so far: complete beats incomplete; with
+  // adaptive_compression_level, within budget beats over, then a higher pruning level;
+  // then the higher score.
+  auto better = [&](const CompressEpoch& e) {
+    const CompressEpoch* b = find_epoch(r.best_epoch);
+    if (!complete(e.epoch)) return false;
+    if (!b || !complete(b->epoch)) return true;
+    if (adaptive) {
+      if (within(e.score) != within(b->score)) return within(e.score);
+      if (within(e.score) && std::fabs(e.pruning_level - b->pruning_level) > 1e-9)
+        return e.pruning_level > b->pruning_level;
+    }
+    return e.score > b->score;
+  };
+  auto write_best = [&](const Graph& trained, const Graph& model) {
+    save_onnx(model, r.model_path);
     train::Checkpoint c;
-    c.graph = qat_graph.clone();
+    c.graph = trained.clone();
     c.meta = meta;
     train::save_checkpoint(c, r.checkpoint_path);
   };
-  if (!o.resume) write_best(*qat, *initial_int8);
+  if (!o.resume) write_best(*work, *initial_model);
 
-  bool stop =
-      r.early_exit && r.trajectory.back().within_budget && complete(r.trajectory.back().epoch);
-  if (stop)
-    log(r.trajectory.back().epoch == 0
-            ? "early exit: the initialized model is within the accuracy budget"
-            : "early exit: epoch " + std::to_string(r.trajectory.back().epoch) +
-                  " is within the accuracy budget");
-  for (int epoch = start_epoch; epoch < lp.num_epochs && !stop; ++epoch) {
-    if (sparsity && cc.sparsity->algorithm != "const_sparsity" &&
-        epoch + 1 <= cc.sparsity->sparsity_freeze_epoch)
-      sparsity->set_level(compress::sparsity_level(*cc.sparsity, epoch + 1));
-    std::function<void()> after_step;
-    if (sparsity) after_step = [&] { sparsity->apply(); };
-    train::EpochStats st = train::train_epoch(module, *opt, train, tf, lp, epoch, o.progress,
+  // One epoch of training, exported, scored and checkpointed.
+  auto run_epoch = [&](int epoch) {
+    std::function<void()> after_step = [&] {
+      if (sparsity) sparsity->apply();
+      if (pruning) pruning->apply();
+    };
+    train::EpochStats st = train::train_epoch(module, *opt, train, tf, run_lp, epoch, o.progress,
                                               range_lr_scale, extra, after_step);
     std::unique_ptr<Graph> trained = module.export_graph();
     CompressEpoch e;
@@ -432,104 +591,210 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
     e.learning_rate = st.learning_rate;
     e.train_loss = st.loss;
     e.train_accuracy = st.accuracy;
-    std::shared_ptr<Graph> int8 = compress::export_qdq_model(*trained, plan);
-    e.int8_score = score(*int8);
-    e.within_budget = within(e.int8_score);
+    record_state(e);
+    std::shared_ptr<Graph> model = export_model(*trained, pruned_now());
+    e.score = score(*model);
+    e.within_budget = within(e.score);
     e.seconds = st.seconds;
-    if (sparsity) e.sparsity = sparsity->sparsity();
+    const bool best = better(e);
     r.trajectory.push_back(e);
-    const bool best = complete(e.epoch) && (e.int8_score > best_score() || !complete(r.best_epoch));
     if (best) r.best_epoch = e.epoch;
+    if (adaptive) {
+      search.best_margin = search.epochs_at_rate == 0
+                               ? margin(e.score)
+                               : std::max(search.best_margin, margin(e.score));
+      ++search.epochs_at_rate;
+      meta["rate_search"] = search.to_json();
+    }
     nlohmann::json traj = nlohmann::json::array();
     for (const CompressEpoch& x : r.trajectory) traj.push_back(to_json(x));
     meta["epoch"] = e.epoch;
     meta["best_epoch"] = r.best_epoch;
     meta["trajectory"] = traj;
-    if (best) write_best(*trained, *int8);
+    if (best) write_best(*trained, *model);
     train::Checkpoint c;
     c.graph = std::move(trained);
     c.optimizer_state = train::optimizer_bytes(*opt);
     c.meta = meta;
     train::save_checkpoint(c, r.last_checkpoint_path);
-    char line[200];
+    char flops[64] = "";
+    if (pruning)
+      std::snprintf(flops, sizeof flops, ", level %.3f FLOPs -%.1f%%", e.pruning_level,
+                    100 * e.flops_pruned);
+    char line[240];
     std::snprintf(line, sizeof line,
-                  "epoch %d/%d: train loss %.4f acc %.2f%%, INT8 %.2f%% (FP32 %.2f%%), %.1fs%s",
-                  e.epoch, lp.num_epochs, e.train_loss, 100 * e.train_accuracy, 100 * e.int8_score,
-                  100 * r.fp32_score, e.seconds, best ? " (best)" : "");
+                  "epoch %d/%d: train loss %.4f acc %.2f%%, %s %.2f%% (FP32 %.2f%%)%s, %.1fs%s",
+                  e.epoch, lp.num_epochs, e.train_loss, 100 * e.train_accuracy,
+                  qc ? "INT8" : "compressed", 100 * e.score, 100 * r.fp32_score, flops, e.seconds,
+                  best ? " (best)" : "");
     log(line);
-    if (r.early_exit && e.within_budget && complete(e.epoch)) {
+    return e;
+  };
+
+  // The scheduled phase (all of it without adaptive_compression_level).
+  const CompressEpoch last = r.trajectory.back();
+  bool stop = r.accuracy_aware && last.within_budget && complete(last.epoch);
+  if (stop && !adaptive)
+    log(last.epoch == 0
+            ? "early exit: the initialized model is within the accuracy budget"
+            : "early exit: epoch " + std::to_string(last.epoch) + " is within the accuracy budget");
+  int epoch = start_epoch;
+  for (; epoch < initial_phase && !stop && !search.started; ++epoch) {
+    if (sparsity && cc.sparsity->algorithm != "const_sparsity" &&
+        epoch + 1 <= cc.sparsity->sparsity_freeze_epoch)
+      sparsity->set_level(compress::sparsity_level(*cc.sparsity, epoch + 1));
+    if (pruning && epoch + 1 <= pruning_final) {  // masks follow the weights until the target
+      pruning_level = compress::pruning_level(*fp, epoch + 1);
+      pruning->set_level(pruning_level);
+    }
+    const CompressEpoch e = run_epoch(epoch);
+    if (r.accuracy_aware && e.within_budget && complete(e.epoch)) {
       stop = true;
-      log("early exit: epoch " + std::to_string(e.epoch) + " is within the accuracy budget");
+      log((adaptive ? "initial phase done: epoch " : "early exit: epoch ") +
+          std::to_string(e.epoch) + " is within the accuracy budget");
+    }
+  }
+
+  // adaptive_compression_level: from the target, raise the pruning rate after an epoch
+  // within budget, lower it after patience_epochs over it; the step shrinks (and the
+  // learning rate with it) whenever the direction turns, until it is below the minimum.
+  if (adaptive && epoch < lp.num_epochs) {
+    const auto& aa = *cc.accuracy_aware;
+    const double max_rate = std::min(0.95, pruning->max_level());
+    if (!search.started) {
+      search.started = true;
+      search.rate = pruning_level;
+      search.step = aa.initial_compression_rate_step;
+      search.best_margin = margin(r.trajectory.back().score);
+      search.epochs_at_rate = aa.patience_epochs;  // the first pass always moves
+      log("adaptive compression level: from rate " + std::to_string(search.rate) + ", step " +
+          std::to_string(search.step));
+    }
+    for (; epoch < lp.num_epochs; ++epoch) {
+      if (search.epochs_at_rate >= aa.patience_epochs || search.best_margin >= 0) {
+        const int sign = search.best_margin >= 0 ? 1 : -1;
+        if (search.sign != 0 && sign != search.sign) {
+          search.step *= aa.compression_rate_step_reduction_factor;
+          search.lr_factor *= aa.lr_reduction_factor;
+        }
+        search.sign = sign;
+        if (search.step < aa.minimal_compression_rate_step - 1e-12) break;
+        const double next = std::min(max_rate, search.rate + sign * search.step);
+        if (next <= 0 || std::fabs(next - search.rate) < 1e-12) break;
+        char line[160];
+        std::snprintf(line, sizeof line,
+                      "adaptive compression level: rate %.4f -> %.4f (step %.4f, lr x%.3g)",
+                      search.rate, next, search.step, search.lr_factor);
+        log(line);
+        search.rate = next;
+        search.epochs_at_rate = 0;
+        pruning_level = next;
+        pruning->set_level(next);
+        run_lp.learning_rate = lp.learning_rate * search.lr_factor;
+        opt = train::make_optimizer(run_lp, module, quantizer_parameters(*work));
+      }
+      run_epoch(epoch);
     }
   }
 
   // The best epoch's model, measured.
   train::Checkpoint best = train::load_checkpoint(r.checkpoint_path);
+  compress::PrunedChannels best_pruned;
+  if (fp) best_pruned = pruned_from_json(best.meta.at("pruning").at("pruned_channels"));
   QuantizationPlan final_plan;
-  std::shared_ptr<Graph> int8 = compress::export_qdq_model(*best.graph, plan, &final_plan);
-  r.int8_score = score(*int8);
-  r.within_budget = within(r.int8_score);
+  std::shared_ptr<Graph> model = export_model(*best.graph, best_pruned, &final_plan);
+  r.score = score(*model);
+  r.within_budget = within(r.score);
   r.fp32_latency_ms = median_latency_ms(folded->clone(), o.threads, o.bench_iterations);
-  r.int8_latency_ms = median_latency_ms(int8->clone(), o.threads, o.bench_iterations);
+  r.latency_ms = median_latency_ms(model->clone(), o.threads, o.bench_iterations);
   r.fp32_bytes = serialize_onnx(*folded).size();
-  r.int8_bytes = serialize_onnx(*int8).size();
+  r.bytes = serialize_onnx(*model).size();
 
   nlohmann::json traj = nlohmann::json::array();
   for (const CompressEpoch& x : r.trajectory) traj.push_back(to_json(x));
   nlohmann::json floats = nlohmann::json::array();
   for (const quant::FloatNode& f : final_plan.setup.float_nodes)
     floats.push_back({{"node", f.node}, {"op_type", f.op_type}, {"reason", f.reason}});
-  nlohmann::json report = {{"config_file", r.config_file},
-                           {"parts", r.parts},
-                           {"compression_config", recipe.merged},
-                           {"algorithms", cc.algorithm_order},
-                           {"checkpoint", o.checkpoint},
-                           {"preset", quant::preset_name(init.ptq.preset)},
-                           {"range_init",
-                            {{"activations", quant::estimator_name(init.ptq.activations.kind)},
-                             {"weights", "per-channel min_max"},
-                             {"samples", ptq.subset.size()},
-                             {"seconds", init_seconds}}},
-                           {"bn_adaptation",
-                            {{"samples", qc.num_bn_adaptation_samples},
-                             {"batches", meta.value("bn_batches", bn_batches)}}},
-                           {"training",
-                            {{"learning_rate", lp.learning_rate},
-                             {"epochs_max", lp.num_epochs},
-                             {"batch_size", lp.batch_size},
-                             {"range_lr_multiplier", range_lr_scale}}},
-                           {"before", to_json(footprint(*folded, r.fp32_bytes))},
-                           {"after", to_json(footprint(*int8, r.int8_bytes))},
-                           {"layers", layer_table(final_plan, *best.graph)},
-                           {"float_nodes", floats},
-                           {"trajectory", traj},
-                           {"best_epoch", r.best_epoch},
-                           {"fp32_score", r.fp32_score},
-                           {"int8_score", r.int8_score}};
-  if (r.early_exit)
-    report["accuracy_aware"] = {{"mode", "early_exit"},
+  nlohmann::json report = {
+      {"config_file", r.config_file},
+      {"parts", r.parts},
+      {"compression_config", recipe.merged},
+      {"algorithms", cc.algorithm_order},
+      {"checkpoint", o.checkpoint},
+      {"precision", qc ? "int8" : "fp32"},
+      {"training",
+       {{"learning_rate", lp.learning_rate},
+        {"epochs_max", lp.num_epochs},
+        {"batch_size", lp.batch_size},
+        {"range_lr_multiplier", range_lr_scale}}},
+      {"before", to_json(footprint(*folded, r.fp32_bytes))},
+      {"after", to_json(footprint(*model, r.bytes))},
+      {"layers", layer_table(qc ? &final_plan : nullptr, *without_pruned(*best.graph, best_pruned),
+                             pruning ? pruning->pruned_filters(best_pruned)
+                                     : std::map<std::string, int64_t>{})},
+      {"float_nodes", floats},
+      {"trajectory", traj},
+      {"best_epoch", r.best_epoch},
+      {"fp32_score", r.fp32_score},
+      {"score", r.score}};
+  if (qc) {
+    report["preset"] = quant::preset_name(init.ptq.preset);
+    report["range_init"] = {{"activations", quant::estimator_name(init.ptq.activations.kind)},
+                            {"weights", "per-channel min_max"},
+                            {"samples", ptq.subset.size()},
+                            {"seconds", init_seconds}};
+    report["bn_adaptation"] = {{"samples", qc->num_bn_adaptation_samples},
+                               {"batches", meta.value("bn_batches", bn_batches)}};
+  }
+  if (pruning) {
+    nlohmann::json groups = nlohmann::json::array();
+    for (const compress::PruningGroup& g : pruning->groups()) {
+      auto p = best_pruned.find(g.name);
+      nlohmann::json j = {{"name", g.name},
+                          {"producers", g.producers},
+                          {"channels", g.channels},
+                          {"pruned", p == best_pruned.end() ? 0 : p->second.size()},
+                          {"prunable", g.prunable}};
+      if (!g.prunable) j["reason"] = g.reason;
+      groups.push_back(j);
+    }
+    report["pruning"] = {{"filter_importance", fp->filter_importance},
+                         {"schedule", fp->schedule},
+                         {"target", fp->target()},
+                         {"target_kind", fp->pruning_flops_target ? "flops" : "filters"},
+                         {"level", best.meta["pruning"]["level"]},
+                         {"filter_fraction", best.meta["pruning"]["filter_fraction"]},
+                         {"flops_pruned", pruning->macs_removed(best_pruned)},
+                         {"groups", groups}};
+  }
+  if (r.accuracy_aware) {
+    report["accuracy_aware"] = {{"mode", aat_mode},
                                 {"maximal_absolute_degradation", r.budget},
                                 {"within_budget", r.within_budget},
                                 {"epochs_trained", r.trajectory.back().epoch}};
+    if (adaptive) report["accuracy_aware"]["rate_search"] = search.to_json();
+  }
   write_file_atomic(r.report_path, report.dump(2) + "\n");
   write_file_atomic(r.report_text_path, report_text(report));
   double train_seconds = 0;
   for (const CompressEpoch& x : r.trajectory) train_seconds += x.seconds;
-  r.performance =
-      int8_performance_json(r.fp32_score, r.int8_score, r.fp32_latency_ms, r.int8_latency_ms,
-                            resolve_threads(o.threads), r.fp32_bytes, r.int8_bytes);
-  r.performance.update({{"calibration_samples", ptq.subset.size()},
-                        {"calibration_seed", init.ptq.seed},
-                        {"preset", quant::preset_name(init.ptq.preset)},
-                        {"compression", "qat"},
-                        {"init_seconds", init_seconds},
+  r.performance = performance_json(r.fp32_score, r.score, r.fp32_latency_ms, r.latency_ms,
+                                   resolve_threads(o.threads), r.fp32_bytes, r.bytes,
+                                   qc ? "int8" : "compressed");
+  r.performance.update({{"compression", compression_id},
                         {"training_seconds", train_seconds},
                         {"epochs", r.trajectory.back().epoch},
                         {"best_epoch", r.best_epoch},
                         {"model", o.checkpoint},
                         {"template", t.name},
                         {"val_data", o.val_data}});
-  if (r.early_exit) {
+  if (qc)
+    r.performance.update({{"calibration_samples", ptq.subset.size()},
+                          {"calibration_seed", init.ptq.seed},
+                          {"preset", quant::preset_name(init.ptq.preset)},
+                          {"init_seconds", init_seconds}});
+  if (pruning) r.performance["flops_pruned"] = pruning->macs_removed(best_pruned);
+  if (r.accuracy_aware) {
     r.performance["max_drop"] = r.budget;
     r.performance["within_budget"] = r.within_budget;
   }

@@ -34,22 +34,25 @@ struct CompressTaskOptions {
 struct CompressEpoch {
   int epoch = 0;  ///< 1-based; 0 is the initialized model before training
   double learning_rate = 0, train_loss = 0, train_accuracy = 0;
-  double int8_score = 0;  ///< the epoch's exported INT8 model in the runtime
-  double sparsity = 0;    ///< fraction of sparsified weights that are zero (with sparsity)
+  double score = 0;          ///< the epoch's exported model (INT8 with quantization) in the runtime
+  double sparsity = 0;       ///< fraction of sparsified weights that are zero (with sparsity)
+  double pruning_level = 0;  ///< the schedule's level (filter or FLOPs fraction)
+  double flops_pruned = 0;   ///< fraction of multiply-accumulates the pruned filters remove
   double seconds = 0;
   bool within_budget = false;
 };
 
 struct CompressTaskResult {
   std::string config_file;
-  std::vector<std::string> parts;  ///< composed recipe parts applied
-  double fp32_score = 0, int8_score = 0;
-  double fp32_latency_ms = 0, int8_latency_ms = 0;
-  size_t fp32_bytes = 0, int8_bytes = 0;
+  std::vector<std::string> parts;    ///< composed recipe parts applied
+  bool quantized = true;             ///< the output is INT8 (else a compressed FP32 model)
+  double fp32_score = 0, score = 0;  ///< the uncompressed and the compressed model
+  double fp32_latency_ms = 0, latency_ms = 0;
+  size_t fp32_bytes = 0, bytes = 0;
   std::vector<CompressEpoch> trajectory;  ///< including epoch 0 (initialization)
   int best_epoch = 0;
-  bool early_exit = false;  ///< accuracy_aware_training early_exit configured
-  double budget = -1;       ///< absolute drop allowed (score units), -1 without
+  bool accuracy_aware = false;  ///< accuracy_aware_training configured (a budget)
+  double budget = -1;           ///< absolute drop allowed (score units), -1 without
   bool within_budget = true;
   std::vector<std::string> warnings;
   std::string model_path, checkpoint_path, last_checkpoint_path, report_path, report_text_path,

@@ -80,19 +80,19 @@ double median_latency_ms(std::shared_ptr<Graph> g, int threads, int iterations) 
   return run_benchmark(s, bo).median_ms;
 }
 
-nlohmann::json int8_performance_json(double fp32_score, double int8_score, double fp32_ms,
-                                     double int8_ms, int threads, size_t fp32_bytes,
-                                     size_t int8_bytes) {
+nlohmann::json performance_json(double fp32_score, double score, double fp32_ms, double ms,
+                                int threads, size_t fp32_bytes, size_t bytes,
+                                const std::string& kind) {
   return {{"metric", "accuracy"},
-          {"score", int8_score},
+          {"score", score},
           {"fp32_score", fp32_score},
-          {"accuracy_drop", fp32_score - int8_score},
-          {"int8_latency_ms", int8_ms},
+          {"accuracy_drop", fp32_score - score},
+          {kind + "_latency_ms", ms},
           {"fp32_latency_ms", fp32_ms},
-          {"speedup", int8_ms > 0 ? fp32_ms / int8_ms : 0},
+          {"speedup", ms > 0 ? fp32_ms / ms : 0},
           {"latency_batch", 1},
           {"threads", threads},
-          {"int8_size_bytes", int8_bytes},
+          {kind + "_size_bytes", bytes},
           {"fp32_size_bytes", fp32_bytes}};
 }
 

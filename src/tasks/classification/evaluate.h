@@ -30,10 +30,12 @@ AccuracyMeter evaluate_in_runtime(std::shared_ptr<Graph> graph, const ClassFolde
                                   const ProgressFn& progress = {});
 
 /// The fields ptq_performance.json and nncf_performance.json share: metric, score,
-/// fp32_score, accuracy_drop, latencies (batch 1), speedup, threads, sizes.
-nlohmann::json int8_performance_json(double fp32_score, double int8_score, double fp32_ms,
-                                     double int8_ms, int threads, size_t fp32_bytes,
-                                     size_t int8_bytes);
+/// fp32_score, accuracy_drop, latencies (batch 1; "<kind>_latency_ms" for the optimized
+/// model), speedup, threads, sizes ("<kind>_size_bytes"). `kind` is "int8" for quantized
+/// models, "compressed" for float ones (pruned, sparse).
+nlohmann::json performance_json(double fp32_score, double score, double fp32_ms, double ms,
+                                int threads, size_t fp32_bytes, size_t bytes,
+                                const std::string& kind = "int8");
 
 /// Median batch-1 latency of `graph` (canonicalized here) in the trex runtime, in ms.
 double median_latency_ms(std::shared_ptr<Graph> graph, int threads, int iterations);
