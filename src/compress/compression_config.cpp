@@ -191,6 +191,7 @@ SparsityConfig read_sparsity(JsonGroup& g, const std::string& algorithm) {
       static_cast<int>(p.integer("sparsity_freeze_epoch", 100, 0, kMaxEpochs));
   s.power = p.number("power", 1.0, 0.01, 100);
   s.concave = p.boolean("concave", true);
+  s.patience = static_cast<int>(p.integer("patience", 1, 1, kMaxEpochs));
   s.multistep_steps = p.list<int>("multistep_steps", [&](const json& v, const std::string& kp) {
     return static_cast<int>(p.to_integer(v, kp, 0, kMaxEpochs));
   });
@@ -204,7 +205,7 @@ SparsityConfig read_sparsity(JsonGroup& g, const std::string& algorithm) {
     s.weight_importance = p.choice("weight_importance", s.weight_importance, {"abs", "normed_abs"});
   if (s.sparsity_init > s.sparsity_target)
     g.fail(g.key_path("sparsity_init"), "above sparsity_target");
-  if (s.sparsity_freeze_epoch < s.sparsity_target_epoch)
+  if (s.schedule != "adaptive" && s.sparsity_freeze_epoch < s.sparsity_target_epoch)
     p.fail(p.key_path("sparsity_freeze_epoch"), "before sparsity_target_epoch");
   if (s.schedule == "multistep") {
     if (s.multistep_steps.empty())

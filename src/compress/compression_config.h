@@ -88,6 +88,7 @@ struct SparsityConfig {
   int sparsity_target_epoch = 90, sparsity_freeze_epoch = 100;
   double power = 1.0;   ///< polynomial schedule exponent
   bool concave = true;  ///< polynomial schedule shape
+  int patience = 1;     ///< adaptive schedule: epochs near the level before it rises
   std::vector<int> multistep_steps;
   std::vector<double> multistep_sparsity_levels;
   std::string weight_importance = "normed_abs";  ///< magnitude: abs | normed_abs

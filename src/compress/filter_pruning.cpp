@@ -139,7 +139,7 @@ void FilterPruning::set_level(double level) {
   apply();
 }
 
-void FilterPruning::set_pruned(const PrunedChannels& pruned) {
+void FilterPruning::set_pruned(const PrunedChannels& pruned, double level, double fraction) {
   for (const auto& [name, channels] : pruned) {
     auto it = std::find_if(groups_.begin(), groups_.end(),
                            [&](const PruningGroup& p) { return p.name == name; });
@@ -150,6 +150,8 @@ void FilterPruning::set_pruned(const PrunedChannels& pruned) {
         throw_invalid("filter pruning: group '" + name + "' has no channel " + std::to_string(c));
   }
   pruned_ = pruned;
+  level_ = level;
+  fraction_ = fraction;
   apply();
 }
 

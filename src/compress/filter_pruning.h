@@ -29,8 +29,9 @@ class FilterPruning {
   /// Chooses the pruned channels for `level` from the current weights and applies them.
   /// A FLOPs level no filter fraction reaches is an error naming pruning_flops_target.
   void set_level(double level);
-  /// Restores pruned channels chosen earlier (a resumed run), applied now.
-  void set_pruned(const PrunedChannels& pruned);
+  /// Restores pruned channels chosen earlier for `level` at filter fraction `fraction` (a
+  /// resumed run), applied now.
+  void set_pruned(const PrunedChannels& pruned, double level, double fraction);
   /// Zeroes the pruned channels again (after an optimizer step).
   void apply();
 

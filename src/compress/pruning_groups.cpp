@@ -23,6 +23,21 @@ bool keeps_channels(const std::string& op) {
       "GlobalMaxPool"};
   return ops.count(op) > 0;
 }
+/// Channel-keeping ops with f(0) = 0: a pruned (zero) channel stays zero through them.
+bool keeps_zero(const std::string& op) {
+  static const std::set<std::string> ops = {
+      "Relu",         "LeakyRelu", "HardSwish", "Tanh",
+      "Elu",          "Selu",      "Identity",  "Dropout",
+      "Neg",          "Abs",       "Erf",       "MaxPool",
+      "AveragePool",  "Mish",      "Softsign",  "GlobalAveragePool",
+      "GlobalMaxPool"};
+  return ops.count(op) > 0;
+}
+bool all_zero(const Tensor& t) {
+  for (int64_t i = 0; i < t.numel(); ++i)
+    if (t.get_double(i) != 0) return false;
+  return true;
+}
 bool is_elementwise_binary(const std::string& op) {
   return op == "Add" || op == "Sub" || op == "Mul" || op == "Div" || op == "Max" || op == "Min";
 }
@@ -104,7 +119,10 @@ class Analysis {
     if (spaces_[s].blocked.empty()) spaces_[s].blocked = why;
   }
   void slice(int s, const Value* v, int axis, bool masked) {
-    if (v) records_.push_back({s, {v->name(), axis, masked}});
+    if (!v) return;
+    // A constant read elsewhere too would change there as well.
+    if (v->uses().size() > 1) block(s, "its constant '" + v->name() + "' is shared by nodes");
+    records_.push_back({s, {v->name(), axis, masked}});
   }
   /// Blocks the spaces of `n`'s inputs and gives its outputs new blocked spaces.
   void opaque(const Node& n, const std::string& why) {
@@ -112,6 +130,16 @@ class Analysis {
       if (int s = space(v); s >= 0) block(s, why);
     for (const Value* v : n.outputs())
       if (has_channels(v)) block(space_of_new(v), why);
+  }
+  /// Whether the pruned channels of `v` are exactly zero (masked producers, zero-keeping
+  /// ops since): only then does removing them leave what their readers compute unchanged.
+  bool zero(const Value* v) const { return zero_.count(v) > 0; }
+  /// A Conv / Gemm reads `x` (space `s`) over its channels: with pruned channels that are not
+  /// zero there (Sigmoid, an added bias, BatchNorm without prune_batch_norms), removing them
+  /// would change the result, so the group stays whole.
+  void read_channels(int s, const Value* x, const Node& reader) {
+    if (s >= 0 && !zero(x))
+      block(s, reader.describe() + " reads its channels where pruned ones would not be zero");
   }
   /// Output 0 in the space of input 0 (blocked when input 0 has none).
   void keep(const Node& n) {
@@ -122,6 +150,9 @@ class Analysis {
     assign(y, s);
     for (size_t i = 1; i < n.num_outputs(); ++i)
       if (has_channels(n.output(i))) block(space_of_new(n.output(i)), "of " + n.describe());
+  }
+  void keep_zero_if(const Node& n, bool z) {
+    if (z && space(n.output(0)) >= 0) zero_.insert(n.output(0));
   }
 
   void visit(const Node& n) {
@@ -145,13 +176,22 @@ class Analysis {
       for (size_t i = 1; i < n.num_inputs(); ++i)
         if (n.input(i) && (!n.input(i)->is_constant() || n.input(i)->constant().numel() != 1))
           return opaque(n, "it reaches the per-channel activation quantizer " + n.describe());
-      return keep(n);
+      keep(n);
+      return keep_zero_if(n, zero(n.input(0)));  // 0 is on every integer grid
     }
     if (keeps_channels(op)) {
       for (size_t i = 1; i < n.num_inputs(); ++i)  // Clip bounds
         if (n.input(i) && (!n.input(i)->is_constant() || n.input(i)->constant().numel() != 1))
           return opaque(n, "of " + n.describe());
-      return keep(n);
+      bool z = zero(n.input(0)) && keeps_zero(op);
+      if (op == "Clip") {  // keeps 0 when the bounds (inputs, or attributes before opset 11) do
+        double lo = n.attr_float("min", -1), hi = n.attr_float("max", 1);
+        if (n.num_inputs() > 1 && n.input(1)) lo = n.input(1)->constant().get_double(0);
+        if (n.num_inputs() > 2 && n.input(2)) hi = n.input(2)->constant().get_double(0);
+        z = zero(n.input(0)) && lo <= 0 && hi >= 0;
+      }
+      keep(n);
+      return keep_zero_if(n, z);
     }
     if (op == "BatchNormalization") {
       const int s = space(n.input(0));
@@ -160,7 +200,10 @@ class Analysis {
       keep(n);
       if (s < 0) return;
       for (size_t i = 1; i < 5; ++i) slice(s, n.input(i), 0, i <= 2 && c_.prune_batch_norms);
-      return;
+      // Masked scale and bias: output 0. Without prune_batch_norms the pruned channels keep
+      // the layer's shift, dropped at export (as the reference does; the exported model is
+      // what gets scored).
+      return keep_zero_if(n, true);
     }
     if (is_elementwise_binary(op)) return elementwise(n);
     if (op == "Flatten" || op == "Reshape" || op == "Squeeze") {
@@ -170,10 +213,15 @@ class Analysis {
       const Shape* xs = x->shape();
       bool ok = space(x) >= 0 && xs && y->shape() && y->shape()->rank() == 2 &&
                 static_dim(y, 1) == static_dim(x, 1);
+      if (ok && op == "Reshape") {  // the target must follow the channel count: -1 or 0
+        const Value* shape = n.input(1);
+        ok = shape && shape->is_constant() && shape->constant().numel() == 2 &&
+             (shape->constant().get_int64(1) == -1 || shape->constant().get_int64(1) == 0);
+      }
       for (size_t i = 2; ok && i < xs->rank(); ++i) ok = static_dim(x, i) == 1;
       if (!ok) return opaque(n, "it reaches " + n.describe() + ", which mixes channels");
       assign(y, space(x));
-      return;
+      return keep_zero_if(n, zero(x));
     }
     if (op == "Gemm" || op == "MatMul") return fully_connected(n);
     opaque(n, "it reaches " + n.describe() + ", unknown to pruning");
@@ -185,8 +233,9 @@ class Analysis {
     const Value* w = weight_constant(n.input(1), &scale);
     const Value* b =
         n.num_inputs() > 2 && n.input(2) && n.input(2)->is_constant() ? n.input(2) : nullptr;
-    if (!w || w->constant().rank() < 3 || (n.num_inputs() > 2 && n.input(2) && !b))
-      return opaque(n, "of " + n.describe() + " (weights not constant)");
+    if (!w || w->constant().rank() < 3 || (n.num_inputs() > 2 && n.input(2) && !b) ||
+        static_dim(n.output(0), 1) != w->constant().dims()[0])
+      return opaque(n, "of " + n.describe() + " (weights not constant, or shapes unknown)");
     const int64_t groups = n.attr_int("group", 1);
     const int64_t cout = w->constant().dims()[0], cin_per_group = w->constant().dims()[1];
     const bool per_channel_scale =
@@ -201,11 +250,13 @@ class Analysis {
       slice(sx, b, 0, true);
       if (per_channel_scale) slice(sx, scale, 0, false);
       depthwise_.push_back({sx, n.name()});
-      return;
+      return keep_zero_if(n, true);  // masked filters and bias
     }
     if (groups != 1) return opaque(n, "it reaches the grouped " + n.describe());
     if (sx >= 0) slice(sx, w, 1, false);  // input channels
+    read_channels(sx, x, n);
     const int s = space_of_new(n.output(0));
+    zero_.insert(n.output(0));  // masked filters and bias
     producers_.push_back({s, n.name()});
     slice(s, w, 0, true);
     slice(s, b, 0, true);
@@ -229,13 +280,23 @@ class Analysis {
     const size_t rank = y->shape()->rank();
     int s = -1;
     std::vector<std::pair<const Value*, int>> per_channel;  // constants to slice, axis
-    for (const Value* v : n.inputs()) {
+    // Zero in, zero out: Mul when any channel input is zero, Div when the dividend is and
+    // the divisor a constant, the others when every input is zero (constants all zeros).
+    const std::string& op = n.op_type();
+    bool any_zero = false, all_zero_in = true;
+    for (size_t i = 0; i < n.num_inputs(); ++i) {
+      const Value* v = n.input(i);
       if (int sv = space(v); sv >= 0 && static_dim(v, 1) == c && v->shape()->rank() == rank) {
+        if (op == "Div" && i == 1)  // a pruned divisor channel would divide by zero
+          return opaque(n, "it divides by channels in " + n.describe());
         s = s < 0 ? sv : (join(s, sv), s);
+        any_zero = any_zero || (zero(v) && (op != "Div" || i == 0));
+        all_zero_in = all_zero_in && zero(v);
         continue;
       }
       if (!v->is_constant()) return opaque(n, "of " + n.describe() + " (broadcast input)");
       const Tensor& t = v->constant();
+      all_zero_in = all_zero_in && all_zero(t);
       if (t.numel() == 1) continue;
       // A per-channel constant: C on the axis aligned with dim 1, 1 elsewhere.
       const int axis = static_cast<int>(t.rank()) - static_cast<int>(rank) + 1;
@@ -248,6 +309,10 @@ class Analysis {
     if (s < 0) return opaque(n, "of " + n.describe());
     assign(y, s);
     for (auto& [v, axis] : per_channel) slice(s, v, axis, false);
+    const bool divisor_constant = op != "Div" || (n.input(1) && n.input(1)->is_constant());
+    keep_zero_if(n, op == "Mul"   ? any_zero
+                    : op == "Div" ? any_zero && divisor_constant
+                                  : all_zero_in);
   }
 
   void fully_connected(const Node& n) {
@@ -260,6 +325,7 @@ class Analysis {
       return opaque(n, "it reaches " + n.describe());
     const bool trans_b = n.op_type() == "Gemm" && n.attr_int("transB", 0) != 0;
     slice(sa, w, trans_b ? 1 : 0, false);
+    read_channels(sa, a, n);
     for (const Value* v : n.outputs())
       if (has_channels(v)) block(space_of_new(v), "it is the output of " + n.describe());
   }
@@ -277,12 +343,9 @@ class Analysis {
       }
       p.producers.push_back(node);
     }
-    std::set<std::string> seen;
     for (Record& rec : records_) {
       auto it = by_root.find(find(rec.space));
       if (it == by_root.end()) continue;
-      // A constant read twice (a weight shared by two nodes) is sliced once.
-      if (!seen.insert(rec.slice.value + "#" + std::to_string(rec.slice.axis)).second) continue;
       it->second.slices.push_back(rec.slice);
     }
     for (auto& [s, node] : depthwise_)
@@ -305,7 +368,7 @@ class Analysis {
   const FilterPruningConfig& c_;
   std::vector<Space> spaces_;
   std::unordered_map<const Value*, int> space_;
-  std::set<const Value*> after_conv_;
+  std::set<const Value*> after_conv_, zero_;
   std::set<std::string> first_convs_;
   std::vector<Record> records_;
   std::vector<std::pair<int, std::string>> producers_, depthwise_;
@@ -372,6 +435,13 @@ void remove_pruned_channels(Graph& g, const std::vector<PruningGroup>& groups,
                       "' does not have " + std::to_string(p.channels) + " channels on axis " +
                       std::to_string(s.axis));
       v->set_constant(drop_slices(v->constant(), s.axis, drop));
+      // A weight quantizer's output has the weight's shape.
+      for (const Use& u : v->uses())
+        if (u.node->domain() == "trex" && u.index == 0) {
+          TensorType t = u.node->output(0)->type();
+          t.shape = Shape::from_static(v->constant().dims());
+          u.node->output(0)->set_type(t);
+        }
     }
     for (const std::string& d : p.depthwise)
       if (Node* n = g.find_node(d)) n->set_attr("group", kept);

@@ -37,6 +37,8 @@ void save_checkpoint(const Checkpoint& ckpt, const std::string& path) {
   archive.write("trex_meta", bytes_tensor(meta.dump()));
   archive.write("graph", bytes_tensor(serialize_onnx(*ckpt.graph, false)));
   archive.write("optimizer", bytes_tensor(ckpt.optimizer_state));
+  if (!ckpt.aux_optimizer_state.empty())
+    archive.write("aux_optimizer", bytes_tensor(ckpt.aux_optimizer_state));
   std::ostringstream os;
   archive.save_to(os);
   write_file_atomic(path, os.str());
@@ -54,13 +56,14 @@ Checkpoint load_checkpoint(const std::string& path) {
   std::string bytes = read_file(path);
   Checkpoint ckpt;
   torch::serialize::InputArchive archive;
-  torch::Tensor meta, graph, optimizer;
+  torch::Tensor meta, graph, optimizer, aux;
   try {
     std::istringstream is(bytes);
     archive.load_from(is);
     archive.read("trex_meta", meta);
     archive.read("graph", graph);
     archive.read("optimizer", optimizer);
+    if (archive.try_read("aux_optimizer", aux)) ckpt.aux_optimizer_state = tensor_bytes(aux);
   } catch (const c10::Error& e) {
     throw_invalid(path + ": not a trex training checkpoint (" +
                   std::string(e.what_without_backtrace()).substr(0, 200) + ")");

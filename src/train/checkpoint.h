@@ -14,6 +14,8 @@ namespace trex::train {
 struct Checkpoint {
   std::unique_ptr<Graph> graph;  ///< weights and BatchNorm statistics as of `epoch`
   std::string optimizer_state;   ///< libtorch optimizer archive bytes ("" if none)
+  /// A second optimizer's state (rb_sparsity's mask logits train with their own), "" if none.
+  std::string aux_optimizer_state;
   /// {"format": 1, "template", "architecture", "epoch" (completed), "best_epoch",
   ///  "best_score", "history": [...], "classes": [...], ...}
   nlohmann::json meta;

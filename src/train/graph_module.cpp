@@ -84,6 +84,8 @@ Role role_of(const Node& n, size_t index) {
   if (op == "MatMul") return Role::kWeight;
   // Fake quantizers train their range parameters and the float weight they quantize.
   if (op == "FakeQuantize" && n.domain() == "trex") return Role::kWeight;
+  // rb_sparsity trains the weight and its mask logits.
+  if (op == "RBSparsify" && n.domain() == "trex") return Role::kWeight;
   if (op == "BatchNormalization") {
     if (index == 1 || index == 2) return Role::kWeight;
     if (index == 3 || index == 4) return Role::kState;

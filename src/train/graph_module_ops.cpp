@@ -64,7 +64,11 @@ Step fake_quantize(const Node& n) {
   const std::string mode = n.attr_string("mode", "symmetric");
   // Range gradients scaled as LSQ does: by the values one parameter covers (per sample for
   // an activation), so ranges train stably at the weights' learning rate.
-  const bool weight = n.input(0) && n.input(0)->is_constant();
+  // (A weight may come through rb_sparsity's mask first.)
+  const Value* x = n.input(0);
+  const bool weight =
+      x && (x->is_constant() || (x->producer() && x->producer()->op_type() == "RBSparsify" &&
+                                 x->producer()->domain() == "trex"));
   auto gradient_scale = [=](const torch::Tensor& x, const torch::Tensor& p) {
     int64_t per = x.numel() / std::max<int64_t>(1, p.numel());
     if (!weight && x.dim() > 0 && x.size(0) > 0) per /= x.size(0);
@@ -249,9 +253,25 @@ Step unary(torch::Tensor (*f)(const torch::Tensor&)) {
 
 }  // namespace
 
+/// trex RBSparsify (compress/rb_sparsity.h): (w, logits) -> w * mask. Training: mask =
+/// [logits + logistic noise > 0], resampled every pass, gradients straight through the
+/// threshold (as if the mask were sigmoid(logits + noise)); eval: mask = [logits > 0].
+Step rb_sparsify(const Node& n) {
+  if (n.num_inputs() != 2) throw_invalid(n.describe() + ": takes (weight, logits)");
+  return [](const Args& a, bool training) -> Outs {
+    const torch::Tensor& logits = a[1];
+    if (!training) return {a[0] * (logits > 0).to(a[0].dtype())};
+    torch::Tensor u = torch::rand_like(logits).clamp(1e-6, 1 - 1e-6);
+    torch::Tensor soft = torch::sigmoid(logits + torch::log(u) - torch::log1p(-u));
+    torch::Tensor mask = (soft > 0.5).to(soft.dtype()) + soft - soft.detach();
+    return {a[0] * mask};
+  };
+}
+
 GraphModule::Step make_torch_step(const Node& n, const Graph& g) {
   const std::string& op = n.op_type();
   if (op == "FakeQuantize" && n.domain() == "trex") return fake_quantize(n);
+  if (op == "RBSparsify" && n.domain() == "trex") return rb_sparsify(n);
   if (!n.domain().empty() && n.domain() != "ai.onnx")
     throw_unsupported(n.describe() + ": domain '" + n.domain() +
                       "' is not supported by the training backend");

@@ -26,11 +26,13 @@ torch::Tensor batch_labels(Batch& b) {
 
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(const LearningParameters& p,
                                                         GraphModule& module,
-                                                        const std::set<std::string>& separate) {
+                                                        const std::set<std::string>& separate,
+                                                        const std::set<std::string>& exclude) {
   // Weight decay on convolution and linear weights only, not on biases or BatchNorm.
   std::vector<torch::Tensor> decay, no_decay, sep;
   for (const auto& [name, t] : module.named_weights())
-    (separate.count(name) ? sep : t.dim() >= 2 ? decay : no_decay).push_back(t);
+    if (!exclude.count(name))
+      (separate.count(name) ? sep : t.dim() >= 2 ? decay : no_decay).push_back(t);
   std::vector<torch::optim::OptimizerParamGroup> groups;
   if (p.optimizer == "sgd") {
     auto opts = [&](double wd) {

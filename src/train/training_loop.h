@@ -21,10 +21,12 @@ namespace trex::train {
 /// The template's optimizer (sgd | adamw) over `module`'s weights in up to three groups:
 /// conv/linear weights (rank >= 2) with weight decay, the other weights without, and the
 /// tensors named in `separate` (e.g. quantizer ranges) without decay in a third group whose
-/// learning rate set_learning_rate scales.
+/// learning rate set_learning_rate scales. Tensors named in `exclude` are left out (another
+/// optimizer trains them).
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(const LearningParameters& p,
                                                         GraphModule& module,
-                                                        const std::set<std::string>& separate = {});
+                                                        const std::set<std::string>& separate = {},
+                                                        const std::set<std::string>& exclude = {});
 /// Sets the learning rate of the groups: `lr` for the first two, `lr * separate_scale` for
 /// the third.
 void set_learning_rate(torch::optim::Optimizer& opt, double lr, double separate_scale = 1.0);

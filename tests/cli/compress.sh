@@ -12,12 +12,7 @@ source "$(dirname "$0")/lib.sh"
 CKPT="$SRC/models/classification/resnet18/checkpoint.pt"
 TMPL="$SRC/recipes/classification/resnet18"
 
-"$TREX" data make fashion-mnist-cls -o "$work/full" >/dev/null || { echo "data make failed"; exit 1; }
-subset "$work/full/train" "$work/train" 80
-subset "$work/full/val" "$work/val" 30
-rm -rf "$work/full"
-D=(--train-data-roots "$work/train" --val-data-roots "$work/val" --threads 2)
-json() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))$2)" "$1"; }
+compression_setup "$TREX"
 # recipe EPOCHS [EXTRA_QUANTIZATION_KEYS [MORE_ALGORITHMS]]: a composed recipe training
 # EPOCHS epochs.
 recipe() {
@@ -90,6 +85,49 @@ s = [e["sparsity"] for e in r["trajectory"]]
 assert abs(s[0] - 0.1) < 0.01 and 0.25 < s[1] < 0.35 and abs(s[2] - 0.5) < 0.01, s
 assert any(l["sparsity"] > 0.3 for l in r["layers"]), "no layer reports sparsity"
 PY
+
+# rb_sparsity alone (a float model): trained masks pulled to the scheduled level, baked into
+# the exported weights (the per-layer table measures them); the same run again gives the
+# same model (the sampled masks follow the seed). The adaptive schedule raises its level by
+# 0.05 after each epoch near it.
+plain() { echo "{\"input_info\": {\"sample_size\": [1, 1, 28, 28]}, \"compression\": [$1]}"; }
+plain '{"algorithm": "rb_sparsity", "compression_lr_multiplier": 100, "params": {"schedule": "exponential", "sparsity_target": 0.3, "sparsity_target_epoch": 2, "sparsity_freeze_epoch": 2}}' >"$work/rb.json"
+for o in rb rb2; do
+  "$TREX" optimize "$TMPL" --load-weights "$CKPT" "${D[@]}" -o "$work/$o" --compression-config "$work/rb.json" \
+    params --learning_parameters.learning_rate 0.005 --learning_parameters.num_epochs 3 \
+    >"$work/$o.log" 2>&1 || fail rb_sparsity "exit $?: $(tail -2 "$work/$o.log")"
+done
+python3 - "$work/rb/compression_report.json" <<'PY' && ok rb_sparsity || fail rb_sparsity "$(grep -A5 '^epoch' "$work/rb/compression_report.txt")"
+import json, sys
+r = json.load(open(sys.argv[1]))
+t = r["trajectory"]
+assert r["precision"] == "fp32" and r["best_epoch"] >= 2, r["best_epoch"]
+assert t[0]["sparsity"] == 0 and t[2]["sparsity"] > 0.1, [e["sparsity"] for e in t]
+assert t[2]["sparsity_level"] == 0.3 and t[3]["sparsity"] == t[2]["sparsity"], t  # frozen
+# the exported weights carry the masks (each layer some, the deep wide ones the most)
+w = {l["node"]: l["sparsity"] for l in r["layers"] if l["op_type"] in ("Conv", "Gemm")}
+assert all(v > 0 for v in w.values()) and max(w.values()) > t[2]["sparsity"] - 0.05, w
+PY
+cmp -s "$work/rb/model.onnx" "$work/rb2/model.onnx" && ok "rb determinism" || fail "rb determinism" "models differ"
+plain '{"algorithm": "rb_sparsity", "compression_lr_multiplier": 100, "params": {"schedule": "adaptive", "sparsity_target": 0.3, "sparsity_freeze_epoch": 9}}' >"$work/rba.json"
+"$TREX" optimize "$TMPL" --load-weights "$CKPT" "${D[@]}" -o "$work/rba" --compression-config "$work/rba.json" \
+  params --learning_parameters.learning_rate 0.005 --learning_parameters.num_epochs 3 \
+  >"$work/rba.log" 2>&1 || fail "rb adaptive" "exit $?: $(tail -2 "$work/rba.log")"
+python3 - "$work/rba/compression_report.json" <<'PY' && ok "rb adaptive" || fail "rb adaptive" "$(grep -A5 '^epoch' "$work/rba/compression_report.txt")"
+import json, sys
+t = json.load(open(sys.argv[1]))["trajectory"]
+lv = [e["sparsity_level"] for e in t]
+assert lv[0] == 0 and lv[1] == 0, lv
+for i in range(1, len(t) - 1):  # near the level after epoch i -> 0.05 higher for the next
+    near = t[i]["sparsity"] >= lv[i] - 0.03
+    assert abs(lv[i + 1] - (lv[i] + 0.05 if near else lv[i])) < 1e-9, (i, lv, t[i]["sparsity"])
+PY
+plain '{"algorithm": "magnitude_sparsity", "params": {"schedule": "adaptive"}}' >"$work/mada.json"
+expect_error magnitude-adaptive "'adaptive' follows" "$TREX" optimize "$TMPL" --load-weights "$CKPT" \
+  "${D[@]}" -o "$work/g" --compression-config "$work/mada.json"
+plain '{"algorithm": "rb_sparsity"}, {"algorithm": "filter_pruning"}' >"$work/rbp.json"
+expect_error rb-with-pruning "rb_sparsity with filter_pruning" "$TREX" optimize "$TMPL" \
+  --load-weights "$CKPT" "${D[@]}" -o "$work/g" --compression-config "$work/rbp.json"
 
 recipe 2 "" ', {"algorithm": "magnitude_sparsity", "params": {"sparsity_target_epoch": 5}}' >"$work/sp5.json"
 expect_error sparsity-beyond-run "sparsity_target_epoch" "$TREX" optimize "$TMPL" --load-weights "$CKPT" \

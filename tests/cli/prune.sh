@@ -12,12 +12,7 @@ source "$(dirname "$0")/lib.sh"
 CKPT="$SRC/models/classification/resnet18/checkpoint.pt"
 TMPL="$SRC/recipes/classification/resnet18"
 
-"$TREX" data make fashion-mnist-cls -o "$work/full" >/dev/null || { echo "data make failed"; exit 1; }
-subset "$work/full/train" "$work/train" 80
-subset "$work/full/val" "$work/val" 30
-rm -rf "$work/full"
-D=(--train-data-roots "$work/train" --val-data-roots "$work/val" --threads 2)
-json() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))$2)" "$1"; }
+compression_setup "$TREX"
 # config ALGORITHMS [TOP_LEVEL_KEYS]: a plain compression config.
 config() {
   echo "{\"input_info\": {\"sample_size\": [1, 1, 28, 28]}, \"compression\": [$1]${2:-}}"

@@ -37,6 +37,19 @@ torch::Tensor run_runtime(std::shared_ptr<Graph> g, const torch::Tensor& x) {
   return train::to_torch(s.run(in).at(0));
 }
 
+torch::Tensor eval_forward(train::GraphModule& module, const torch::Tensor& x) {
+  module.eval();
+  torch::NoGradGuard no_grad;
+  return module.forward(x);
+}
+
+/// The module's graph with the pruned channels removed.
+std::unique_ptr<Graph> pruned_graph(const train::GraphModule& module, const FilterPruning& p) {
+  std::unique_ptr<Graph> g = module.export_graph();
+  remove_pruned_channels(*g, p.groups(), p.pruned());
+  return g;
+}
+
 const PruningGroup& group(const std::vector<PruningGroup>& groups, const std::string& name) {
   for (const PruningGroup& p : groups)
     if (p.name == name) return p;
@@ -98,14 +111,8 @@ void expect_export_exact(const std::string& model, double level, bool flops) {
 
   torch::manual_seed(3);
   torch::Tensor x = torch::rand({4, 1, 28, 28});
-  module.eval();
-  torch::Tensor expected;
-  {
-    torch::NoGradGuard no_grad;
-    expected = module.forward(x);
-  }
-  std::unique_ptr<Graph> trained = module.export_graph();
-  remove_pruned_channels(*trained, pruning.groups(), pruning.pruned());
+  torch::Tensor expected = eval_forward(module, x);
+  std::unique_ptr<Graph> trained = pruned_graph(module, pruning);
   std::shared_ptr<Graph> out = std::move(trained);
   canonicalize(*out);
   const int64_t macs = summarize(*out).macs, full = summarize(*g).macs;
@@ -271,6 +278,27 @@ TEST(PruningGroups, UnknownOpsKeepTheirChannelsWhole) {
   EXPECT_TRUE(group(find_pruning_groups(*g, c), "layer1.1.0.conv").prunable);
 }
 
+TEST(PruningGroups, ChannelsNotZeroWhenPrunedKeepTheGroupWhole) {
+  // A Sigmoid (f(0) = 0.5) between layer1.0.0.conv's BatchNorm and the next convolution:
+  // removing pruned channels would change that convolution's output, so the group stays.
+  // A Relu (f(0) = 0) in the same place keeps it prunable.
+  auto with = [](const std::string& op) {
+    std::shared_ptr<Graph> g = shipped("resnet18");
+    Node* next = g->find_node("layer1.0.1.conv");
+    Value* x = next->input(0);
+    Node* n = g->add_node(op, {x}, 1, "inserted");
+    n->output(0)->set_type(x->type());
+    next->set_input(0, n->output(0));
+    g->sort_topologically();
+    FilterPruningConfig c;
+    return group(find_pruning_groups(*g, c), "layer1.0.0.conv");
+  };
+  const PruningGroup p = with("Sigmoid");
+  EXPECT_FALSE(p.prunable);
+  EXPECT_NE(p.reason.find("layer1.0.1.conv"), std::string::npos) << p.reason;
+  EXPECT_TRUE(with("Relu").prunable);
+}
+
 TEST(FilterPruning, QuantizedExportMatchesTheQatModule) {
   // Pruning with quantization: the pruned QAT graph exports to the INT8 QDQ model with the
   // quantizers' scales sliced along with the filters.
@@ -289,15 +317,13 @@ TEST(FilterPruning, QuantizedExportMatchesTheQatModule) {
   pruning.set_level(0.3);
   torch::manual_seed(4);
   torch::Tensor x = torch::rand({8, 1, 28, 28});
-  module.eval();
-  torch::Tensor expected;
-  {
-    torch::NoGradGuard no_grad;
-    expected = module.forward(x);
-  }
-  std::unique_ptr<Graph> trained = module.export_graph();
-  remove_pruned_channels(*trained, pruning.groups(), pruning.pruned());
+  torch::Tensor expected = eval_forward(module, x);
+  std::unique_ptr<Graph> trained = pruned_graph(module, pruning);
   std::shared_ptr<Graph> int8 = export_qdq_model(*trained, ptq.plan);
+  // The FLOPs counted on the QAT graph are the exported model's (input channels included).
+  EXPECT_NEAR(pruning.macs_removed(),
+              1.0 - static_cast<double>(summarize(*int8).macs) / summarize(*folded).macs, 1e-9);
+  EXPECT_LT(pruning.macs_removed(), 0.4);
   torch::Tensor got = run_runtime(int8, x);
   const double rel = ((got - expected).abs().mean() / expected.abs().mean()).item<double>();
   EXPECT_LT(rel, 0.01);

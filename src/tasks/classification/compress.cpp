@@ -14,6 +14,7 @@
 #include "compress/pruning_schedule.h"
 #include "compress/qat_config.h"
 #include "compress/qat_graph.h"
+#include "compress/rb_sparsity.h"
 #include "compress/sparsity_schedule.h"
 #include "data/batch_loader.h"
 #include "ir/model_summary.h"
@@ -56,6 +57,7 @@ nlohmann::json to_json(const CompressEpoch& e) {
           {"seconds", e.seconds},
           {"within_budget", e.within_budget},
           {"sparsity", e.sparsity},
+          {"sparsity_level", e.sparsity_level},
           {"pruning_level", e.pruning_level},
           {"flops_pruned", e.flops_pruned}};
 }
@@ -69,6 +71,7 @@ CompressEpoch epoch_from_json(const nlohmann::json& j) {
   e.seconds = j.at("seconds");
   e.within_budget = j.at("within_budget");
   e.sparsity = j.at("sparsity");
+  e.sparsity_level = j.at("sparsity_level");
   e.pruning_level = j.at("pruning_level");
   e.flops_pruned = j.at("flops_pruned");
   return e;
@@ -256,10 +259,11 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
   const compress::CompressionConfig& cc = recipe.config;
   for (const std::string& a : cc.algorithm_order)
     if (a != "quantization" && a != "knowledge_distillation" && a != "magnitude_sparsity" &&
-        a != "const_sparsity" && a != "filter_pruning")
+        a != "const_sparsity" && a != "rb_sparsity" && a != "filter_pruning")
       throw_unsupported(r.config_file + ": compression algorithm '" + a +
                         "' is not available yet (quantization, filter_pruning, "
-                        "magnitude_sparsity, const_sparsity and knowledge_distillation are); "
+                        "magnitude_sparsity, rb_sparsity, const_sparsity and "
+                        "knowledge_distillation are); "
                         "disable it in the template's nncf_optimization or the config");
   if (cc.algorithm_order.empty())
     throw_unsupported(r.config_file + ": no compression algorithm is enabled (parts applied: " +
@@ -292,8 +296,19 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
   const std::string run_epochs =
       std::to_string(lp.num_epochs) +
       " epochs (runner.num_epochs, or accuracy_aware_training maximal_total_epochs)";
-  if (cc.sparsity && cc.sparsity->algorithm != "const_sparsity" &&
-      compress::sparsity_final_epoch(*cc.sparsity) > lp.num_epochs)
+  const compress::SparsityConfig* sc = cc.sparsity ? &*cc.sparsity : nullptr;
+  const bool rb_used = sc && sc->algorithm == "rb_sparsity";
+  const bool sparsity_adaptive = sc && sc->schedule == "adaptive";
+  if (sparsity_adaptive && !rb_used)
+    throw_unsupported(r.config_file + ": " + sc->algorithm +
+                      ": params.schedule 'adaptive' follows the sparsity rb_sparsity's loss "
+                      "reaches; use polynomial, exponential or multistep");
+  if (rb_used && cc.filter_pruning)
+    throw_unsupported(r.config_file +
+                      ": rb_sparsity with filter_pruning is not available (each works alone "
+                      "or with quantization)");
+  if (sc && sc->algorithm != "const_sparsity" && !sparsity_adaptive &&
+      compress::sparsity_final_epoch(*sc) > lp.num_epochs)
     throw_invalid(
         r.config_file + ": " + cc.sparsity->algorithm + " reaches its final level at epoch " +
         std::to_string(compress::sparsity_final_epoch(*cc.sparsity)) +
@@ -304,9 +319,18 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
   if (fp) {
     pruning_final = compress::pruning_final_epoch(*fp);
     for (int e = 0; e <= pruning_final; ++e) compress::pruning_level(*fp, e);
-    if (adaptive)
+    if (adaptive) {
+      // The search starts from the target: the initial phase must reach it.
       initial_phase = std::min(lp.num_epochs, cc.accuracy_aware->initial_training_phase_epochs);
-    else if (pruning_final > lp.num_epochs)
+      if (pruning_final > initial_phase)
+        throw_invalid(r.config_file + ": filter_pruning reaches its target at epoch " +
+                      std::to_string(pruning_final) +
+                      " (params.num_init_steps + pruning_steps), after the adaptive search's "
+                      "initial phase of " +
+                      std::to_string(initial_phase) +
+                      " epochs (accuracy_aware_training initial_training_phase_epochs, at most "
+                      "maximal_total_epochs)");
+    } else if (pruning_final > lp.num_epochs)
       throw_invalid(r.config_file + ": filter_pruning reaches its target at epoch " +
                     std::to_string(pruning_final) +
                     " (params.num_init_steps + pruning_steps), after the run's " + run_epochs);
@@ -395,7 +419,7 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
 
   // The model being trained: fresh, or the last epoch of an interrupted run.
   std::shared_ptr<Graph> work;
-  std::string optimizer_state;
+  std::string optimizer_state, aux_optimizer_state;
   int start_epoch = 0;
   nlohmann::json meta;
   RateSearch search;
@@ -415,7 +439,15 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
       r.best_epoch = meta.at("best_epoch");
       for (const auto& e : meta.at("trajectory")) r.trajectory.push_back(epoch_from_json(e));
       if (adaptive) search = RateSearch::from_json(meta.at("rate_search"));
-      if (fp) pruned_from_json(meta.at("pruning").at("pruned_channels"));
+      if (sparsity_adaptive) {
+        meta.at("sparsity_schedule").at("level").get<double>();
+        meta.at("sparsity_schedule").at("counter").get<int>();
+      }
+      if (fp) {
+        pruned_from_json(meta.at("pruning").at("pruned_channels"));
+        meta.at("pruning").at("level").get<double>();
+        meta.at("pruning").at("filter_fraction").get<double>();
+      }
     } catch (const nlohmann::json::exception& e) {
       throw_invalid(r.last_checkpoint_path + ": compression metadata is incomplete (" + e.what() +
                     ")");
@@ -424,21 +456,44 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
       throw_invalid(r.last_checkpoint_path + ": compression metadata is inconsistent");
     work = std::move(last.graph);
     optimizer_state = last.optimizer_state;
+    aux_optimizer_state = last.aux_optimizer_state;
     log("resuming from " + r.last_checkpoint_path + " after epoch " + std::to_string(start_epoch));
   } else {
     work = qc ? compress::build_qat_graph(*fp32, plan) : std::shared_ptr<Graph>(fp32->clone());
+    if (rb_used) compress::add_rb_masks(*work, *sc);
   }
   torch::set_num_threads(resolve_threads(o.threads));
   train::GraphModule module(*work);
-  // Sparsity: masks at the schedule's level for the epoch (0 before training).
+  // Sparsity: magnitude masks at the schedule's level for the epoch (0 before training), or
+  // rb_sparsity's trained masks pulled towards it.
   std::unique_ptr<compress::MagnitudeSparsity> sparsity;
-  if (cc.sparsity) {
-    sparsity = std::make_unique<compress::MagnitudeSparsity>(module, *work, *cc.sparsity);
-    if (cc.sparsity->algorithm == "const_sparsity")
+  std::unique_ptr<compress::RBSparsity> rb;
+  double sparse_level = 0;   // the level the current epoch trains at
+  int adaptive_counter = 0;  // epochs at the level so far (adaptive schedule)
+  if (rb_used) {
+    rb = std::make_unique<compress::RBSparsity>(
+        module, *work,
+        lp.learning_rate *
+            sc->compression_lr_multiplier.value_or(cc.compression_lr_multiplier.value_or(1.0)));
+    if (!aux_optimizer_state.empty())
+      train::load_optimizer(rb->optimizer(), aux_optimizer_state, r.last_checkpoint_path);
+    if (sparsity_adaptive) {
+      sparse_level =
+          o.resume ? meta["sparsity_schedule"]["level"].get<double>() : sc->sparsity_init;
+      adaptive_counter = o.resume ? meta["sparsity_schedule"]["counter"].get<int>() : 0;
+    } else {
+      sparse_level =
+          compress::sparsity_level(*sc, std::min(start_epoch, sc->sparsity_freeze_epoch));
+    }
+  } else if (sc) {
+    sparsity = std::make_unique<compress::MagnitudeSparsity>(module, *work, *sc);
+    if (sc->algorithm == "const_sparsity") {
       sparsity->keep_current_zeros();
-    else
-      sparsity->set_level(compress::sparsity_level(
-          *cc.sparsity, std::min(start_epoch, cc.sparsity->sparsity_freeze_epoch)));
+    } else {
+      sparse_level =
+          compress::sparsity_level(*sc, std::min(start_epoch, sc->sparsity_freeze_epoch));
+      sparsity->set_level(sparse_level);
+    }
     module.write_back(*work);
   }
   // Filter pruning: the pruned channels of the interrupted run, or the schedule's start.
@@ -446,9 +501,10 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
   double pruning_level = 0;  // the level the current channels were chosen for
   if (fp) {
     pruning = std::make_unique<compress::FilterPruning>(module, *work, *fp);
-    if (o.resume) {
-      pruning_level = meta["pruning"].value("level", 0.0);
-      pruning->set_pruned(pruned_from_json(meta["pruning"]["pruned_channels"]));
+    if (o.resume) {  // (the metadata was checked when read)
+      pruning_level = meta["pruning"]["level"];
+      pruning->set_pruned(pruned_from_json(meta["pruning"]["pruned_channels"]), pruning_level,
+                          meta["pruning"]["filter_fraction"]);
     } else {
       pruning_level = compress::pruning_level(*fp, 0);
       pruning->set_level(pruning_level);
@@ -456,9 +512,11 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
     module.write_back(*work);
   }
   auto pruned_now = [&] { return pruning ? pruning->pruned() : compress::PrunedChannels{}; };
-  // The trained graph with the pruned filters removed (still with BatchNorm, quantizers).
+  // The trained graph with rb_sparsity's masks applied and the pruned filters removed (still
+  // with BatchNorm, quantizers).
   auto without_pruned = [&](const Graph& trained, const compress::PrunedChannels& pruned) {
     std::shared_ptr<Graph> g = trained.clone();
+    if (rb) compress::bake_rb_masks(*g);
     if (pruning) compress::remove_pruned_channels(*g, pruning->groups(), pruned);
     return g;
   };
@@ -473,6 +531,8 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
   };
   auto record_state = [&](CompressEpoch& e) {
     if (sparsity) e.sparsity = sparsity->sparsity();
+    if (rb) e.sparsity = rb->sparsity();
+    e.sparsity_level = sparsity ? sparsity->level() : sparse_level;
     if (pruning) {
       e.pruning_level = pruning_level;
       e.flops_pruned = pruning->macs_removed();
@@ -512,6 +572,8 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
             {"source_checkpoint", source_id},
             {"best_epoch", 0},
             {"bn_batches", bn_batches}};
+    if (sparsity_adaptive)
+      meta["sparsity_schedule"] = {{"level", sparse_level}, {"counter", adaptive_counter}};
     CompressEpoch e0;
     record_state(e0);
     initial_model = export_model(*work, pruned_now());
@@ -533,21 +595,30 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
 
   LearningParameters run_lp = lp;  // adaptive_compression_level lowers the rate
   run_lp.learning_rate = lp.learning_rate * search.lr_factor;
-  auto opt = train::make_optimizer(run_lp, module, quantizer_parameters(*work));
-  train::ExtraLoss extra;
+  const std::set<std::string> rb_logits = rb ? rb->logit_names() : std::set<std::string>{};
+  auto opt = train::make_optimizer(run_lp, module, quantizer_parameters(*work), rb_logits);
+  train::ExtraLoss distill, extra;
   if (cc.distillation)  // the uncompressed model teaches
-    extra =
+    distill =
         compress::distillation_loss(*cc.distillation, std::make_shared<train::GraphModule>(*fp32));
+  if (distill || rb)
+    extra = [&, distill](const torch::Tensor& images, const torch::Tensor& logits) {
+      torch::Tensor t = torch::zeros({});
+      if (distill) t = t + distill(images, logits);
+      if (rb) t = t + rb->loss(sparse_level);
+      return t;
+    };
   if (!optimizer_state.empty())
     train::load_optimizer(*opt, optimizer_state, r.last_checkpoint_path);
 
   // With a sparsity or pruning schedule, only epochs at the target level count as results
   // (best model, early exit): the output must have the compression asked for. The
   // adaptive search's epochs are complete (their rate is the one set).
-  auto complete = [&](int epoch) {
-    const bool sparse_done = !cc.sparsity || cc.sparsity->algorithm == "const_sparsity" ||
-                             epoch >= compress::sparsity_final_epoch(*cc.sparsity);
-    return sparse_done && (!fp || epoch >= pruning_final || epoch > initial_phase);
+  auto complete = [&](const CompressEpoch& e) {
+    const bool sparse_done = !sc || sc->algorithm == "const_sparsity" ||
+                             (sparsity_adaptive ? e.sparsity_level >= sc->sparsity_target - 1e-9
+                                                : e.epoch >= compress::sparsity_final_epoch(*sc));
+    return sparse_done && (!fp || e.epoch >= pruning_final || e.epoch > initial_phase);
   };
   auto find_epoch = [&](int epoch) -> const CompressEpoch* {
     for (const CompressEpoch& e : r.trajectory)
@@ -559,8 +630,8 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
   // then the higher score.
   auto better = [&](const CompressEpoch& e) {
     const CompressEpoch* b = find_epoch(r.best_epoch);
-    if (!complete(e.epoch)) return false;
-    if (!b || !complete(b->epoch)) return true;
+    if (!b) return true;
+    if (complete(e) != complete(*b)) return complete(e);
     if (adaptive) {
       if (within(e.score) != within(b->score)) return within(e.score);
       if (within(e.score) && std::fabs(e.pruning_level - b->pruning_level) > 1e-9)
@@ -581,6 +652,7 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
   auto run_epoch = [&](int epoch) {
     std::function<void()> after_step = [&] {
       if (sparsity) sparsity->apply();
+      if (rb) rb->step();
       if (pruning) pruning->apply();
     };
     train::EpochStats st = train::train_epoch(module, *opt, train, tf, run_lp, epoch, o.progress,
@@ -598,6 +670,15 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
     e.seconds = st.seconds;
     const bool best = better(e);
     r.trajectory.push_back(e);
+    if (sparsity_adaptive && !rb->frozen()) {
+      // Near the level (within 0.03) for `patience` epochs: the level rises by 0.05.
+      if (e.sparsity >= sparse_level - 0.03) ++adaptive_counter;
+      if (adaptive_counter >= sc->patience) {
+        sparse_level = std::min(sc->sparsity_target, sparse_level + 0.05);
+        adaptive_counter = 0;
+      }
+      meta["sparsity_schedule"] = {{"level", sparse_level}, {"counter", adaptive_counter}};
+    }
     if (best) r.best_epoch = e.epoch;
     if (adaptive) {
       search.best_margin = search.epochs_at_rate == 0
@@ -615,6 +696,7 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
     train::Checkpoint c;
     c.graph = std::move(trained);
     c.optimizer_state = train::optimizer_bytes(*opt);
+    if (rb) c.aux_optimizer_state = train::optimizer_bytes(rb->optimizer());
     c.meta = meta;
     train::save_checkpoint(c, r.last_checkpoint_path);
     char flops[64] = "";
@@ -633,22 +715,25 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
 
   // The scheduled phase (all of it without adaptive_compression_level).
   const CompressEpoch last = r.trajectory.back();
-  bool stop = r.accuracy_aware && last.within_budget && complete(last.epoch);
+  bool stop = r.accuracy_aware && last.within_budget && complete(last);
   if (stop && !adaptive)
     log(last.epoch == 0
             ? "early exit: the initialized model is within the accuracy budget"
             : "early exit: epoch " + std::to_string(last.epoch) + " is within the accuracy budget");
   int epoch = start_epoch;
   for (; epoch < initial_phase && !stop && !search.started; ++epoch) {
-    if (sparsity && cc.sparsity->algorithm != "const_sparsity" &&
-        epoch + 1 <= cc.sparsity->sparsity_freeze_epoch)
-      sparsity->set_level(compress::sparsity_level(*cc.sparsity, epoch + 1));
+    if (sc && sc->algorithm != "const_sparsity" && !sparsity_adaptive &&
+        epoch + 1 <= sc->sparsity_freeze_epoch) {
+      sparse_level = compress::sparsity_level(*sc, epoch + 1);
+      if (sparsity) sparsity->set_level(sparse_level);
+    }
+    if (rb && epoch + 1 > sc->sparsity_freeze_epoch && !rb->frozen()) rb->freeze();
     if (pruning && epoch + 1 <= pruning_final) {  // masks follow the weights until the target
       pruning_level = compress::pruning_level(*fp, epoch + 1);
       pruning->set_level(pruning_level);
     }
     const CompressEpoch e = run_epoch(epoch);
-    if (r.accuracy_aware && e.within_budget && complete(e.epoch)) {
+    if (r.accuracy_aware && e.within_budget && complete(e)) {
       stop = true;
       log((adaptive ? "initial phase done: epoch " : "early exit: epoch ") +
           std::to_string(e.epoch) + " is within the accuracy budget");
@@ -697,10 +782,23 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
     }
   }
 
+  if (const CompressEpoch* b = find_epoch(r.best_epoch); b && !complete(*b)) {
+    char line[200];
+    std::snprintf(line, sizeof line,
+                  "the schedule did not reach its target in %d epochs: the output is epoch %d "
+                  "(sparsity %.3f of %.3f asked)",
+                  r.trajectory.back().epoch, b->epoch, b->sparsity, sc ? sc->sparsity_target : 0.0);
+    r.warnings.push_back(line);
+  }
+
   // The best epoch's model, measured.
   train::Checkpoint best = train::load_checkpoint(r.checkpoint_path);
   compress::PrunedChannels best_pruned;
-  if (fp) best_pruned = pruned_from_json(best.meta.at("pruning").at("pruned_channels"));
+  try {
+    if (fp) best_pruned = pruned_from_json(best.meta.at("pruning").at("pruned_channels"));
+  } catch (const nlohmann::json::exception& e) {
+    throw_invalid(r.checkpoint_path + ": pruning metadata is incomplete (" + e.what() + ")");
+  }
   QuantizationPlan final_plan;
   std::shared_ptr<Graph> model = export_model(*best.graph, best_pruned, &final_plan);
   r.score = score(*model);

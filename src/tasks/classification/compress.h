@@ -34,10 +34,11 @@ struct CompressTaskOptions {
 struct CompressEpoch {
   int epoch = 0;  ///< 1-based; 0 is the initialized model before training
   double learning_rate = 0, train_loss = 0, train_accuracy = 0;
-  double score = 0;          ///< the epoch's exported model (INT8 with quantization) in the runtime
-  double sparsity = 0;       ///< fraction of sparsified weights that are zero (with sparsity)
-  double pruning_level = 0;  ///< the schedule's level (filter or FLOPs fraction)
-  double flops_pruned = 0;   ///< fraction of multiply-accumulates the pruned filters remove
+  double score = 0;     ///< the epoch's exported model (INT8 with quantization) in the runtime
+  double sparsity = 0;  ///< fraction of sparsified weights that are zero (with sparsity)
+  double sparsity_level = 0;  ///< the level the sparsity schedule asked for
+  double pruning_level = 0;   ///< the schedule's level (filter or FLOPs fraction)
+  double flops_pruned = 0;    ///< fraction of multiply-accumulates the pruned filters remove
   double seconds = 0;
   bool within_budget = false;
 };
