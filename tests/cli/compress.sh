@@ -122,6 +122,29 @@ for i in range(1, len(t) - 1):  # near the level after epoch i -> 0.05 higher fo
     near = t[i]["sparsity"] >= lv[i] - 0.03
     assert abs(lv[i + 1] - (lv[i] + 0.05 if near else lv[i])) < 1e-9, (i, lv, t[i]["sparsity"])
 PY
+# adaptive_compression_level on magnitude sparsity: the level rises after an epoch within
+# the budget (5 points here), falls after one over it; the highest level within it is kept.
+cat >"$work/msa.json" <<'JSON'
+{"input_info": {"sample_size": [1, 1, 28, 28]},
+ "compression": [{"algorithm": "magnitude_sparsity", "params": {"sparsity_target": 0.3, "sparsity_target_epoch": 1, "sparsity_freeze_epoch": 1}}],
+ "accuracy_aware_training": {"mode": "adaptive_compression_level", "params": {"maximal_absolute_accuracy_degradation": 0.05, "initial_training_phase_epochs": 1, "patience_epochs": 1, "initial_compression_rate_step": 0.2, "maximal_total_epochs": 3}}}
+JSON
+"$TREX" optimize "$TMPL" --load-weights "$CKPT" "${D[@]}" -o "$work/msa" --compression-config "$work/msa.json" \
+  params --learning_parameters.learning_rate 0.005 --nncf_optimization.maximal_accuracy_degradation 5 \
+  >"$work/msa.log" 2>&1
+python3 - "$work/msa/compression_report.json" <<'PY' && ok "sparsity adaptive level" || fail "sparsity adaptive level" "$(grep -A5 '^epoch' "$work/msa/compression_report.txt")"
+import json, sys
+r = json.load(open(sys.argv[1]))
+t = r["trajectory"]
+assert [e["epoch"] for e in t] == [0, 1, 2, 3] and t[1]["sparsity_level"] == 0.3, t
+for a, b in zip(t[1:], t[2:]):
+    d = b["sparsity_level"] - a["sparsity_level"]
+    assert abs(d) > 1e-9 and (d > 0) == a["within_budget"], (a, b)
+    assert abs(b["sparsity"] - b["sparsity_level"]) < 0.01, b  # the masks follow the level
+within = [e for e in t[1:] if e["within_budget"]]
+best = [e for e in t if e["epoch"] == r["best_epoch"]][0]
+assert within and best["sparsity_level"] == max(e["sparsity_level"] for e in within), (best, within)
+PY
 plain '{"algorithm": "magnitude_sparsity", "params": {"schedule": "adaptive"}}' >"$work/mada.json"
 expect_error magnitude-adaptive "'adaptive' follows" "$TREX" optimize "$TMPL" --load-weights "$CKPT" \
   "${D[@]}" -o "$work/g" --compression-config "$work/mada.json"

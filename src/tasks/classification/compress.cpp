@@ -277,11 +277,6 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
   r.quantized = qc != nullptr;
   const std::string aat_mode = cc.accuracy_aware ? cc.accuracy_aware->mode : "";
   const bool adaptive = aat_mode == "adaptive_compression_level";
-  if (adaptive && !fp)
-    throw_unsupported(r.config_file +
-                      ": accuracy_aware_training.mode 'adaptive_compression_level' adjusts the "
-                      "filter pruning rate and the config has no filter_pruning (quantization "
-                      "and sparsity support early_exit)");
   std::string compression_id;  // what the checkpoints say they are
   for (const std::string& a : cc.algorithm_order)
     compression_id += (compression_id.empty() ? "" : "+") + a;
@@ -296,6 +291,7 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
   const std::string run_epochs =
       std::to_string(lp.num_epochs) +
       " epochs (runner.num_epochs, or accuracy_aware_training maximal_total_epochs)";
+  int initial_phase_epochs = lp.num_epochs;  // the scheduled phase (all without adaptive)
   const compress::SparsityConfig* sc = cc.sparsity ? &*cc.sparsity : nullptr;
   const bool rb_used = sc && sc->algorithm == "rb_sparsity";
   const bool sparsity_adaptive = sc && sc->schedule == "adaptive";
@@ -307,6 +303,25 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
     throw_unsupported(r.config_file +
                       ": rb_sparsity with filter_pruning is not available (each works alone "
                       "or with quantization)");
+  // adaptive_compression_level searches the filter pruning rate, or without pruning the
+  // magnitude sparsity level.
+  const bool rate_is_sparsity = adaptive && !fp;
+  if (adaptive && !fp && (!sc || sc->algorithm != "magnitude_sparsity"))
+    throw_unsupported(r.config_file +
+                      ": accuracy_aware_training.mode 'adaptive_compression_level' adjusts the "
+                      "filter pruning rate or the magnitude_sparsity level; the config has "
+                      "neither (the others support early_exit)");
+  if (adaptive)
+    initial_phase_epochs =
+        std::min(lp.num_epochs, cc.accuracy_aware->initial_training_phase_epochs);
+  const std::string phase_words =
+      "the adaptive search's initial phase of " + std::to_string(initial_phase_epochs) +
+      " epochs (accuracy_aware_training initial_training_phase_epochs, at most "
+      "maximal_total_epochs)";
+  if (rate_is_sparsity && compress::sparsity_final_epoch(*sc) > initial_phase_epochs)
+    throw_invalid(r.config_file + ": magnitude_sparsity reaches its final level at epoch " +
+                  std::to_string(compress::sparsity_final_epoch(*sc)) +
+                  " (params.sparsity_target_epoch / multistep_steps), after " + phase_words);
   if (sc && sc->algorithm != "const_sparsity" && !sparsity_adaptive &&
       compress::sparsity_final_epoch(*sc) > lp.num_epochs)
     throw_invalid(
@@ -315,21 +330,17 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
         " (params.sparsity_target_epoch / multistep_steps), after the run's " + run_epochs);
   // The pruning schedule: every epoch's level (an impossible curve fails here), done
   // within the run (adaptive_compression_level sets the rate itself after its first phase).
-  int pruning_final = 0, initial_phase = lp.num_epochs;
+  int pruning_final = 0;
+  const int initial_phase = initial_phase_epochs;
   if (fp) {
     pruning_final = compress::pruning_final_epoch(*fp);
     for (int e = 0; e <= pruning_final; ++e) compress::pruning_level(*fp, e);
     if (adaptive) {
       // The search starts from the target: the initial phase must reach it.
-      initial_phase = std::min(lp.num_epochs, cc.accuracy_aware->initial_training_phase_epochs);
       if (pruning_final > initial_phase)
         throw_invalid(r.config_file + ": filter_pruning reaches its target at epoch " +
                       std::to_string(pruning_final) +
-                      " (params.num_init_steps + pruning_steps), after the adaptive search's "
-                      "initial phase of " +
-                      std::to_string(initial_phase) +
-                      " epochs (accuracy_aware_training initial_training_phase_epochs, at most "
-                      "maximal_total_epochs)");
+                      " (params.num_init_steps + pruning_steps), after " + phase_words);
     } else if (pruning_final > lp.num_epochs)
       throw_invalid(r.config_file + ": filter_pruning reaches its target at epoch " +
                     std::to_string(pruning_final) +
@@ -615,10 +626,11 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
   // (best model, early exit): the output must have the compression asked for. The
   // adaptive search's epochs are complete (their rate is the one set).
   auto complete = [&](const CompressEpoch& e) {
+    if (adaptive && e.epoch > initial_phase) return true;
     const bool sparse_done = !sc || sc->algorithm == "const_sparsity" ||
                              (sparsity_adaptive ? e.sparsity_level >= sc->sparsity_target - 1e-9
                                                 : e.epoch >= compress::sparsity_final_epoch(*sc));
-    return sparse_done && (!fp || e.epoch >= pruning_final || e.epoch > initial_phase);
+    return sparse_done && (!fp || e.epoch >= pruning_final);
   };
   auto find_epoch = [&](int epoch) -> const CompressEpoch* {
     for (const CompressEpoch& e : r.trajectory)
@@ -626,16 +638,19 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
     return nullptr;
   };
   // The better of a candidate epoch and the best so far: complete beats incomplete; with
-  // adaptive_compression_level, within budget beats over, then a higher pruning level;
-  // then the higher score.
+  // adaptive_compression_level, within budget beats over, then a higher rate (pruning
+  // level, or sparsity level); then the higher score.
+  auto rate_of = [&](const CompressEpoch& e) {
+    return rate_is_sparsity ? e.sparsity_level : e.pruning_level;
+  };
   auto better = [&](const CompressEpoch& e) {
     const CompressEpoch* b = find_epoch(r.best_epoch);
     if (!b) return true;
     if (complete(e) != complete(*b)) return complete(e);
     if (adaptive) {
       if (within(e.score) != within(b->score)) return within(e.score);
-      if (within(e.score) && std::fabs(e.pruning_level - b->pruning_level) > 1e-9)
-        return e.pruning_level > b->pruning_level;
+      if (within(e.score) && std::fabs(rate_of(e) - rate_of(*b)) > 1e-9)
+        return rate_of(e) > rate_of(*b);
     }
     return e.score > b->score;
   };
@@ -740,15 +755,15 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
     }
   }
 
-  // adaptive_compression_level: from the target, raise the pruning rate after an epoch
+  // adaptive_compression_level: from the target, raise the rate after an epoch
   // within budget, lower it after patience_epochs over it; the step shrinks (and the
   // learning rate with it) whenever the direction turns, until it is below the minimum.
   if (adaptive && epoch < lp.num_epochs) {
     const auto& aa = *cc.accuracy_aware;
-    const double max_rate = std::min(0.95, pruning->max_level());
+    const double max_rate = std::min(0.95, pruning ? pruning->max_level() : 1.0);
     if (!search.started) {
       search.started = true;
-      search.rate = pruning_level;
+      search.rate = pruning ? pruning_level : sparse_level;
       search.step = aa.initial_compression_rate_step;
       search.best_margin = margin(r.trajectory.back().score);
       search.epochs_at_rate = aa.patience_epochs;  // the first pass always moves
@@ -773,10 +788,15 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
         log(line);
         search.rate = next;
         search.epochs_at_rate = 0;
-        pruning_level = next;
-        pruning->set_level(next);
+        if (pruning) {
+          pruning_level = next;
+          pruning->set_level(next);
+        } else {
+          sparse_level = next;
+          sparsity->set_level(next);
+        }
         run_lp.learning_rate = lp.learning_rate * search.lr_factor;
-        opt = train::make_optimizer(run_lp, module, quantizer_parameters(*work));
+        opt = train::make_optimizer(run_lp, module, quantizer_parameters(*work), rb_logits);
       }
       run_epoch(epoch);
     }
