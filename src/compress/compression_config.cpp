@@ -42,6 +42,7 @@ QuantizerGroupConfig read_quantizer_group(const json& j, const std::string& path
   JsonGroup g(j, path, file);
   QuantizerGroupConfig q;
   if (g.has("mode")) q.mode = g.choice("mode", "", {"symmetric", "asymmetric"});
+  q.bits_given = g.has("bits");
   q.bits = static_cast<int>(g.integer("bits", 8, 2, 8));
   if (g.has("signed")) q.is_signed = g.boolean("signed", false);
   if (g.has("per_channel")) q.per_channel = g.boolean("per_channel", false);

@@ -27,6 +27,7 @@ bool scope_entry_matches(const std::string& entry, const std::string& name);
 struct QuantizerGroupConfig {
   std::optional<std::string> mode;  ///< symmetric | asymmetric (unset: from the preset)
   int bits = 8;
+  bool bits_given = false;          ///< `bits` was in the file (a scope override changes it then)
   std::optional<bool> is_signed;    ///< unset: from the statistics
   std::optional<bool> per_channel;  ///< unset: weights yes, activations no
   bool logarithm_scale = false;

@@ -14,8 +14,12 @@ void check_group(const QuantizerGroupConfig& g, const std::string& where, bool w
   auto no = [&](const std::string& key, const std::string& why) {
     throw_unsupported(where + "." + key + ": " + why);
   };
-  if (g.bits != 8)
-    no("bits", std::to_string(g.bits) + " is not supported: QAT exports ONNX int8 QDQ (bits 8)");
+  // Weights of 2-8 bits are int8 values on a narrower grid (exact in int8 QDQ); an
+  // activation grid narrower than 8 bits would need a clamp the QDQ model does not have.
+  if (!weights && g.bits != 8)
+    no("bits", std::to_string(g.bits) +
+                   " is not supported for activations: QAT exports ONNX int8 QDQ, whose "
+                   "activations use the full 8-bit grid (weights take 2-8)");
   if (g.logarithm_scale) no("logarithm_scale", "true is not supported (linear int8 grids only)");
   if (weights) {
     if (g.mode && *g.mode != "symmetric")
@@ -75,6 +79,13 @@ QatInitConfig qat_init_config(const QuantizationConfig& q, const Graph& model,
   if (q.activations.mode)
     c.preset =
         *q.activations.mode == "asymmetric" ? quant::Preset::kMixed : quant::Preset::kPerformance;
+
+  // Weight bits: the weights group's, then each scope override in file order.
+  c.weight_bits = q.weights.bits;
+  for (const auto& [scope, g] : q.weight_overrides)
+    for (const Node* n : model.nodes())
+      if (g.bits_given && scope_entry_matches(scope, n->name()))
+        c.weight_bits_by_node[n->name()] = g.bits;
 
   c.overflow_fix = q.overflow_fix == "disable"  ? quant::OverflowFix::kDisable
                    : q.overflow_fix == "enable" ? quant::OverflowFix::kEnable

@@ -94,6 +94,11 @@ void validate_ptq_config(const PtqConfig& c, const std::string& where) {
     fail("stat_subset_size", std::to_string(c.stat_subset_size) + " out of range [1, 100000]");
   if (c.batch_size < 1 || c.batch_size > 4096)
     fail("batch_size", std::to_string(c.batch_size) + " out of range [1, 4096]");
+  if (c.weight_bits < 2 || c.weight_bits > 8)
+    fail("weight_bits", std::to_string(c.weight_bits) + " out of range [2, 8]");
+  for (const auto& [node, bits] : c.weight_bits_by_node)
+    if (bits < 2 || bits > 8)
+      fail("weight_bits of '" + node + "'", std::to_string(bits) + " out of range [2, 8]");
   const RangeEstimator& r = c.activations;
   if (!(r.outlier_prob >= 0 && r.outlier_prob < 0.5))
     fail("range_estimator.outlier_prob", std::to_string(r.outlier_prob) + " out of range [0, 0.5)");

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -69,6 +70,10 @@ struct PtqConfig {
   /// BiasCorrection (full) uses this fraction of the subset.
   double bias_correction_subset = 0.2;
   OverflowFix overflow_fix = OverflowFix::kDisable;
+  /// Weight bits, 2-8 (int8 values in [-(2^(bits-1) - 1), 2^(bits-1) - 1]: lower bit widths
+  /// stay exact in int8 QDQ); per node where `weight_bits_by_node` says.
+  int weight_bits = 8;
+  std::map<std::string, int> weight_bits_by_node;
   IgnoredScope ignored;
   int batch_size = 32;  ///< calibration batch size
 };

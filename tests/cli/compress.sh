@@ -66,6 +66,22 @@ expect_error compressed-checkpoint "already compressed" "$TREX" optimize "$TMPL"
   --compression-config "$work/two.json" >/dev/null 2>&1
 cmp -s "$work/a/model.onnx" "$work/b/model.onnx" && ok determinism || fail determinism "models differ"
 
+# 4-bit weights (6-bit for conv layers named layer4*): int8 QDQ values on the narrower grid,
+# the score `trex eval` gives.
+recipe 1 ', "weights": {"bits": 4}, "scope_overrides": {"weights": {"{re}layer4.*": {"bits": 6}}}' >"$work/w4.json"
+"$TREX" optimize "$TMPL" --load-weights "$CKPT" "${D[@]}" -o "$work/w4" \
+  --compression-config "$work/w4.json" >"$work/w4.log" 2>&1 || fail "4-bit weights" "exit $?: $(tail -2 "$work/w4.log")"
+"$TREX" eval "$TMPL" --load-weights "$work/w4/model.onnx" --test-data-roots "$work/val" \
+  --output "$work/eval4.json" >/dev/null 2>&1
+python3 - "$work/w4/compression_report.json" "$work/eval4.json" <<'PY' && ok "4-bit weights" || fail "4-bit weights" "$(grep -A3 '^epoch' "$work/w4/compression_report.txt")"
+import json, sys
+r = json.load(open(sys.argv[1]))
+bits = {l["node"]: l["weight_bits"] for l in r["layers"] if "weight_bits" in l}
+assert bits["layer1.0.0.conv"] == 4 and bits["layer4.1.1.conv"] == 6, bits
+assert json.load(open(sys.argv[2]))["score"] == r["score"]
+assert r["fp32_score"] - r["score"] < 0.1, (r["fp32_score"], r["score"])
+PY
+
 # Knowledge distillation alongside: the FP32 model teaches, the report lists both.
 recipe 1 "" ', {"algorithm": "knowledge_distillation", "type": "softmax", "temperature": 2}' >"$work/kd.json"
 "$TREX" optimize "$TMPL" --load-weights "$CKPT" "${D[@]}" -o "$work/kd" \
@@ -186,8 +202,8 @@ else
 fi
 
 # Bad input.
-recipe 1 ', "weights": {"bits": 4}' >"$work/bits.json"
-expect_error bits "bits.json: compression.quantization.weights.bits: 4 is not supported" \
+recipe 1 ', "activations": {"bits": 4}' >"$work/bits.json"
+expect_error bits "bits.json: compression.quantization.activations.bits: 4 is not supported" \
   "$TREX" optimize "$TMPL" --load-weights "$CKPT" "${D[@]}" -o "$work/g" --compression-config "$work/bits.json"
 recipe 1 ', "weights": {"mode": "asymetric"}' >"$work/mode.json"
 expect_error bad-key "weights.mode" "$TREX" optimize "$TMPL" --load-weights "$CKPT" "${D[@]}" \

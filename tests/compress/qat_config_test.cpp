@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "quant/ptq/pipeline.h"
 #include "quant/quant_test_util.h"
 #include "util/error.h"
 
@@ -112,18 +113,36 @@ TEST(QatConfig, ScopesAndInputs) {
   EXPECT_FALSE(has(i.ptq.ignored.names, "conv2"));
 }
 
+TEST(QatConfig, WeightBits) {
+  // 2-8 bit weights: the weights group's bits, per node where a scope override gives them
+  // (an override without bits keeps the group's); the grid is int8 values in
+  // [-(2^(bits-1) - 1), 2^(bits-1) - 1].
+  QatInitConfig i = init(
+      R"({"algorithm": "quantization", "weights": {"bits": 6}, "scope_overrides": {"weights":
+          {"conv1": {"bits": 4}, "{re}fc": {"per_channel": true}}}})");
+  EXPECT_EQ(i.ptq.weight_bits, 6);
+  EXPECT_EQ(i.ptq.weight_bits_by_node, (std::map<std::string, int>{{"conv1", 4}}));
+  testing::RandomImages data(16);
+  quant::PtqResult r = quant::quantize_model(*testing::small_cnn(), data, i.ptq);
+  EXPECT_EQ(r.plan.weights.at("conv1").max_level, 7);
+  EXPECT_EQ(r.plan.weights.at("conv2").max_level, 31);
+  EXPECT_EQ(r.plan.weights.at("fc").max_level, 31);
+  for (int64_t k = 0; k < r.plan.weights.at("conv1").values.numel(); ++k)
+    EXPECT_LE(std::abs(r.plan.weights.at("conv1").values.get_int64(k)), 7);
+}
+
 TEST(QatConfig, UnsupportedSettingsNameTheirKey) {
   const std::pair<const char*, const char*> cases[] = {
-      {R"("weights": {"bits": 4})", "cfg.json: compression.weights.bits: 4 is not supported"},
-      {R"("activations": {"bits": 6})", "compression.activations.bits: 6"},
+      {R"("activations": {"bits": 6})",
+       "cfg.json: compression.activations.bits: 6 is not supported for activations"},
+      {R"("scope_overrides": {"activations": {"conv1": {"bits": 4}}})",
+       "compression.scope_overrides.activations.conv1.bits"},
       {R"("weights": {"mode": "asymmetric"})", "compression.weights.mode: 'asymmetric'"},
       {R"("weights": {"per_channel": false})", "compression.weights.per_channel"},
       {R"("activations": {"per_channel": true})", "compression.activations.per_channel"},
       {R"("activations": {"signed": true})", "compression.activations.signed"},
       {R"("weights": {"logarithm_scale": true})", "compression.weights.logarithm_scale"},
       {R"("quantize_outputs": true)", "compression.quantize_outputs"},
-      {R"("scope_overrides": {"weights": {"conv1": {"bits": 4}}})",
-       "compression.scope_overrides.weights.conv1.bits"},
       {R"("scope_overrides": {"activations": {"conv1": {"mode": "asymmetric"}}})",
        "compression.scope_overrides.activations.conv1.mode"},
       {R"("initializer": {"range": {"num_init_samples": 0}})",

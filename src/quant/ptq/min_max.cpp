@@ -52,7 +52,10 @@ void MinMaxQuantization::apply(const Graph& g, const Statistics& stats,
     if (t.dtype() != DType::kFloat32)
       throw_unsupported(n->describe() + ": weight of dtype " + dtype_name(t.dtype()) +
                         " cannot be quantized (f32 expected)");
-    plan.weights[w.node] = quantize_weight(t, w.axis, fix ? 63 : 127);
+    auto b = config_.weight_bits_by_node.find(w.node);
+    const int bits = b != config_.weight_bits_by_node.end() ? b->second : config_.weight_bits;
+    const int levels = (1 << (bits - 1)) - 1;  // narrow range: 127 at 8 bits
+    plan.weights[w.node] = quantize_weight(t, w.axis, fix ? std::min(levels, 63) : levels);
   }
 }
 

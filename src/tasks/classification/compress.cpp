@@ -131,7 +131,9 @@ nlohmann::json layer_table(const QuantizationPlan* plan, const Graph& trained,
       const quant::QuantizedWeight* wq = nullptr;
       if (plan)
         if (auto w = plan->weights.find(n->name()); w != plan->weights.end()) wq = &w->second;
-      l["weight_bits"] = !wq ? 32 : wq->max_level == 127 ? 8 : 7;
+      int bits = 1;  // narrow range: max_level 2^(bits-1) - 1
+      while (wq && (1 << (bits - 1)) - 1 < wq->max_level) ++bits;
+      l["weight_bits"] = !wq ? 32 : bits;
       l["sparsity"] = weight_sparsity(trained, n->name(), wq ? plan->weight_input(n->name()) : 1);
       auto p = pruned_filters.find(n->name());
       l["pruned_filters"] = p == pruned_filters.end() ? 0 : p->second;
