@@ -155,9 +155,8 @@ PtqTaskResult run_ptq(const ModelTemplate& t, const PtqTaskOptions& o) {
                                 {"steps", aa_steps}};
   write_file_atomic(r.report_path, report.dump(2) + "\n");
   write_file_atomic(r.report_text_path, quant::ptq_report_text(q.plan, r.config, errors));
-  r.performance =
-      performance_json(r.fp32_score, r.int8_score, r.fp32_latency_ms, r.int8_latency_ms,
-                            resolve_threads(o.threads), r.fp32_bytes, r.int8_bytes);
+  r.performance = performance_json(r.fp32_score, r.int8_score, r.fp32_latency_ms, r.int8_latency_ms,
+                                   resolve_threads(o.threads), r.fp32_bytes, r.int8_bytes);
   r.performance.update(
       {{"ptq_seconds", r.ptq_seconds},
        {"fp32_pass_seconds", r.fp32_pass_seconds},
