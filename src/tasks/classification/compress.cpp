@@ -1,29 +1,24 @@
 // Classification training-time compression (see compress.h).
 #include "tasks/classification/compress.h"
 
-#include <chrono>
 #include <filesystem>
 #include <set>
 
-#include "compress/bn_adaptation.h"
-#include "compress/compression_config.h"
 #include "compress/distillation.h"
 #include "compress/filter_pruning.h"
 #include "compress/magnitude_sparsity.h"
-#include "compress/plan_transfer.h"
 #include "compress/pruning_schedule.h"
-#include "compress/qat_config.h"
 #include "compress/qat_graph.h"
+#include "compress/rate_search.h"
 #include "compress/rb_sparsity.h"
 #include "compress/sparsity_schedule.h"
-#include "data/batch_loader.h"
-#include "ir/model_summary.h"
 #include "onnx/onnx.h"
 #include "passes/passes.h"
 #include "passes/runtime_fusion.h"
-#include "quant/ptq/pipeline.h"
 #include "runtime/session.h"
-#include "tasks/classification/calibration.h"
+#include "tasks/classification/compress_init.h"
+#include "tasks/classification/compress_report.h"
+#include "tasks/classification/compress_settings.h"
 #include "tasks/classification/evaluate.h"
 #include "train/checkpoint.h"
 #include "train/graph_module.h"
@@ -48,193 +43,6 @@ std::set<std::string> quantizer_parameters(const Graph& qat) {
   return names;
 }
 
-nlohmann::json to_json(const CompressEpoch& e) {
-  return {{"epoch", e.epoch},
-          {"learning_rate", e.learning_rate},
-          {"train_loss", e.train_loss},
-          {"train_accuracy", e.train_accuracy},
-          {"score", e.score},
-          {"seconds", e.seconds},
-          {"within_budget", e.within_budget},
-          {"sparsity", e.sparsity},
-          {"sparsity_level", e.sparsity_level},
-          {"pruning_level", e.pruning_level},
-          {"flops_pruned", e.flops_pruned}};
-}
-CompressEpoch epoch_from_json(const nlohmann::json& j) {
-  CompressEpoch e;
-  e.epoch = j.at("epoch");
-  e.learning_rate = j.at("learning_rate");
-  e.train_loss = j.at("train_loss");
-  e.train_accuracy = j.at("train_accuracy");
-  e.score = j.at("score");
-  e.seconds = j.at("seconds");
-  e.within_budget = j.at("within_budget");
-  e.sparsity = j.at("sparsity");
-  e.sparsity_level = j.at("sparsity_level");
-  e.pruning_level = j.at("pruning_level");
-  e.flops_pruned = j.at("flops_pruned");
-  return e;
-}
-
-struct Footprint {
-  int64_t parameters = 0, macs = 0;
-  size_t bytes = 0;
-};
-Footprint footprint(const Graph& g, size_t bytes) {
-  ModelSummary s = summarize(g);
-  return {s.parameter_count, s.macs, bytes};
-}
-nlohmann::json to_json(const Footprint& f) {
-  return {{"parameters", f.parameters},
-          {"macs", f.macs},
-          {"flops", 2 * f.macs},
-          {"size_bytes", f.bytes}};
-}
-
-/// Fraction of exact zeros in the float weight `node` reads in the trained graph `qat`
-/// (through its fake quantizer).
-double weight_sparsity(const Graph& qat, const std::string& node, size_t input) {
-  const Node* n = qat.find_node(node);
-  const Value* w = n ? n->input(input) : nullptr;
-  if (w && w->producer() && w->producer()->op_type() == compress::kFakeQuantize)
-    w = w->producer()->input(0);
-  if (!w || !w->is_constant() || w->constant().numel() == 0) return 0;
-  const Tensor& t = w->constant();
-  int64_t zeros = 0;
-  for (int64_t i = 0; i < t.numel(); ++i) zeros += t.data<float>()[i] == 0.0f;
-  return static_cast<double>(zeros) / t.numel();
-}
-
-/// Per-layer compression: bits of weights and inputs (8 where quantized, else 32), weight
-/// sparsity, filters kept and pruned, for the weighted layers of `trained` (the trained
-/// graph with pruned filters removed) and the other quantized nodes (`plan` null without
-/// quantization).
-nlohmann::json layer_table(const QuantizationPlan* plan, const Graph& trained,
-                           const std::map<std::string, int64_t>& pruned_filters) {
-  nlohmann::json layers = nlohmann::json::array();
-  std::set<std::string> quantized;
-  if (plan)
-    quantized.insert(plan->setup.quantized_nodes.begin(), plan->setup.quantized_nodes.end());
-  for (const Node* n : trained.nodes()) {
-    const std::string& op = n->op_type();
-    const bool weighted = n->domain().empty() && (op == "Conv" || op == "Gemm" || op == "MatMul");
-    if (!weighted && !quantized.count(n->name())) continue;
-    nlohmann::json l = {{"node", n->name()}, {"op_type", op}, {"sparsity", 0.0}};
-    int inputs = 0;
-    if (plan)
-      for (const auto& [use, value] : plan->setup.input_quantizer)
-        if (use.first == n->name()) ++inputs;
-    l["quantized_inputs"] = inputs;
-    l["activation_bits"] = inputs > 0 ? 8 : 32;
-    if (weighted) {
-      const quant::QuantizedWeight* wq = nullptr;
-      if (plan)
-        if (auto w = plan->weights.find(n->name()); w != plan->weights.end()) wq = &w->second;
-      int bits = 1;  // narrow range: max_level 2^(bits-1) - 1
-      while (wq && (1 << (bits - 1)) - 1 < wq->max_level) ++bits;
-      l["weight_bits"] = !wq ? 32 : bits;
-      l["sparsity"] = weight_sparsity(trained, n->name(), wq ? plan->weight_input(n->name()) : 1);
-      auto p = pruned_filters.find(n->name());
-      l["pruned_filters"] = p == pruned_filters.end() ? 0 : p->second;
-      if (const Value* y = n->output(0);
-          y->shape() && y->shape()->rank() > 1 && (*y->shape())[1].is_static())
-        l["filters"] = (*y->shape())[1].value();
-    }
-    layers.push_back(l);
-  }
-  return layers;
-}
-
-nlohmann::json to_json(const compress::PrunedChannels& p) {
-  nlohmann::json j = nlohmann::json::object();
-  for (const auto& [group, channels] : p) j[group] = channels;
-  return j;
-}
-compress::PrunedChannels pruned_from_json(const nlohmann::json& j) {
-  compress::PrunedChannels p;
-  for (const auto& [group, channels] : j.items()) p[group] = channels.get<std::vector<int64_t>>();
-  return p;
-}
-
-/// The adaptive_compression_level search between epochs (saved for a resume).
-struct RateSearch {
-  bool started = false;  ///< the initial training phase is over
-  double rate = 0, step = 0, lr_factor = 1;
-  int sign = 0;             ///< direction of the last change (+1 more compression, -1 less)
-  int epochs_at_rate = 0;   ///< epochs trained since the last change
-  double best_margin = -1;  ///< best (budget - drop) at this rate, -1 before any epoch
-  nlohmann::json to_json() const {
-    return {{"started", started},        {"rate", rate}, {"step", step},
-            {"lr_factor", lr_factor},    {"sign", sign}, {"epochs_at_rate", epochs_at_rate},
-            {"best_margin", best_margin}};
-  }
-  static RateSearch from_json(const nlohmann::json& j) {
-    RateSearch s;
-    s.started = j.at("started");
-    s.rate = j.at("rate");
-    s.step = j.at("step");
-    s.lr_factor = j.at("lr_factor");
-    s.sign = j.at("sign");
-    s.epochs_at_rate = j.at("epochs_at_rate");
-    s.best_margin = j.at("best_margin");
-    return s;
-  }
-};
-
-std::string report_text(const nlohmann::json& r) {
-  std::string s = "Training-time compression report\n";
-  char line[256];
-  std::snprintf(line, sizeof line, "config: %s (parts: %s)\nalgorithms: %s\n",
-                r["config_file"].get<std::string>().c_str(), r["parts"].dump().c_str(),
-                r["algorithms"].dump().c_str());
-  s += line;
-  for (const char* k : {"before", "after"}) {
-    const auto& f = r[k];
-    std::snprintf(line, sizeof line, "%-6s parameters %lld, FLOPs %lld, size %.2f MB\n", k,
-                  static_cast<long long>(f["parameters"].get<int64_t>()),
-                  static_cast<long long>(f["flops"].get<int64_t>()),
-                  f["size_bytes"].get<double>() / 1e6);
-    s += line;
-  }
-  s += "\nepoch  lr        train_loss  train_acc      score  sparsity  pruning  flops_pruned  "
-       "within_budget (- without accuracy_aware_training)\n";
-  for (const auto& e : r["trajectory"]) {
-    std::snprintf(line, sizeof line,
-                  "%5d  %.6f  %10.4f  %8.2f%%  %8.2f%%  %7.2f%%  %6.3f  %11.2f%%  %s\n",
-                  e["epoch"].get<int>(), e["learning_rate"].get<double>(),
-                  e["train_loss"].get<double>(), 100 * e["train_accuracy"].get<double>(),
-                  100 * e["score"].get<double>(), 100 * e["sparsity"].get<double>(),
-                  e["pruning_level"].get<double>(), 100 * e["flops_pruned"].get<double>(),
-                  !r.contains("accuracy_aware")    ? "-"
-                  : e["within_budget"].get<bool>() ? "yes"
-                                                   : "no");
-    s += line;
-  }
-  s += "\nlayer                                              weight_bits  act_bits  inputs  "
-       "sparsity  filters (pruned)\n";
-  for (const auto& l : r["layers"]) {
-    std::string filters = "-";
-    if (l.contains("filters"))
-      filters = std::to_string(l["filters"].get<int64_t>()) + " (" +
-                std::to_string(l["pruned_filters"].get<int64_t>()) + ")";
-    std::snprintf(
-        line, sizeof line, "%-50s %11s  %8d  %6d  %7.2f%%  %s\n",
-        l["node"].get<std::string>().c_str(),
-        l.contains("weight_bits") ? std::to_string(l["weight_bits"].get<int>()).c_str() : "-",
-        l["activation_bits"].get<int>(), l["quantized_inputs"].get<int>(),
-        100 * l["sparsity"].get<double>(), filters.c_str());
-    s += line;
-  }
-  if (!r["float_nodes"].empty()) {
-    s += "\nkept in float:\n";
-    for (const auto& f : r["float_nodes"])
-      s += "  " + f["node"].get<std::string>() + " (" + f["op_type"].get<std::string>() +
-           "): " + f["reason"].get<std::string>() + "\n";
-  }
-  return s;
-}
-
 }  // namespace
 
 CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOptions& o) {
@@ -243,113 +51,24 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
     if (o.log) o.log(s);
   };
 
-  // The recipe: the template's composed compression_config.json unless a file is given.
-  r.config_file = o.compression_config.empty()
-                      ? (fs::path(t.dir) / "compression_config.json").string()
-                      : o.compression_config;
-  if (!fs::is_regular_file(r.config_file))
-    throw_invalid(r.config_file + ": compression config not found" +
-                  (o.compression_config.empty() ? " (the template folder has none; give "
-                                                  "--compression-config FILE)"
-                                                : ""));
-  compress::RecipeSelection sel;
-  sel.enable_quantization = t.nncf.enable_quantization;
-  sel.enable_pruning = t.nncf.enable_pruning;
-  sel.maximal_accuracy_degradation = t.nncf.maximal_accuracy_degradation;
-  compress::CompressionRecipe recipe = compress::load_compression_recipe(r.config_file, sel);
-  r.parts = recipe.parts;
+  // The recipe and what it asks for, checked before any work.
+  const CompressSettings settings = compress_settings(t, o.compression_config);
+  const compress::CompressionRecipe& recipe = settings.recipe;
   const compress::CompressionConfig& cc = recipe.config;
-  for (const std::string& a : cc.algorithm_order)
-    if (a != "quantization" && a != "knowledge_distillation" && a != "magnitude_sparsity" &&
-        a != "const_sparsity" && a != "rb_sparsity" && a != "filter_pruning")
-      throw_unsupported(r.config_file + ": compression algorithm '" + a +
-                        "' is not available yet (quantization, filter_pruning, "
-                        "magnitude_sparsity, rb_sparsity, const_sparsity and "
-                        "knowledge_distillation are); "
-                        "disable it in the template's nncf_optimization or the config");
-  if (cc.algorithm_order.empty())
-    throw_unsupported(r.config_file + ": no compression algorithm is enabled (parts applied: " +
-                      nlohmann::json(recipe.parts).dump() + ")");
-  if (!cc.quantization && !cc.filter_pruning && !cc.sparsity)
-    throw_invalid(r.config_file +
-                  ": knowledge_distillation alone does not compress; add quantization, "
-                  "filter_pruning or a sparsity algorithm");
-  const compress::QuantizationConfig* qc = cc.quantization ? &*cc.quantization : nullptr;
-  const compress::FilterPruningConfig* fp = cc.filter_pruning ? &*cc.filter_pruning : nullptr;
+  const compress::QuantizationConfig* qc = settings.quantization();
+  const compress::FilterPruningConfig* fp = settings.pruning();
+  const compress::SparsityConfig* sc = settings.sparsity();
+  LearningParameters lp = settings.lp;
+  const std::string& aat_mode = settings.aat_mode;
+  const std::string& compression_id = settings.compression_id;
+  const bool adaptive = settings.adaptive, rate_is_sparsity = settings.rate_is_sparsity;
+  const bool rb_used = settings.rb_used, sparsity_adaptive = settings.sparsity_adaptive;
+  const int initial_phase = settings.initial_phase, pruning_final = settings.pruning_final;
+  const double range_lr_scale = settings.range_lr_scale;
+  r.config_file = settings.config_file;
+  r.parts = recipe.parts;
   r.quantized = qc != nullptr;
-  const std::string aat_mode = cc.accuracy_aware ? cc.accuracy_aware->mode : "";
-  const bool adaptive = aat_mode == "adaptive_compression_level";
-  std::string compression_id;  // what the checkpoints say they are
-  for (const std::string& a : cc.algorithm_order)
-    compression_id += (compression_id.empty() ? "" : "+") + a;
-
-  LearningParameters lp = t.learning;
-  lp.warmup_epochs = 0;  // fine-tuning from trained weights
-  if (recipe.training.learning_rate) lp.learning_rate = *recipe.training.learning_rate;
-  if (recipe.training.num_epochs) lp.num_epochs = *recipe.training.num_epochs;
-  if (recipe.training.batch_size) lp.batch_size = *recipe.training.batch_size;
   r.accuracy_aware = cc.accuracy_aware.has_value();
-  if (r.accuracy_aware) lp.num_epochs = cc.accuracy_aware->maximal_total_epochs;
-  const std::string run_epochs =
-      std::to_string(lp.num_epochs) +
-      " epochs (runner.num_epochs, or accuracy_aware_training maximal_total_epochs)";
-  int initial_phase_epochs = lp.num_epochs;  // the scheduled phase (all without adaptive)
-  const compress::SparsityConfig* sc = cc.sparsity ? &*cc.sparsity : nullptr;
-  const bool rb_used = sc && sc->algorithm == "rb_sparsity";
-  const bool sparsity_adaptive = sc && sc->schedule == "adaptive";
-  if (sparsity_adaptive && !rb_used)
-    throw_unsupported(r.config_file + ": " + sc->algorithm +
-                      ": params.schedule 'adaptive' follows the sparsity rb_sparsity's loss "
-                      "reaches; use polynomial, exponential or multistep");
-  if (rb_used && cc.filter_pruning)
-    throw_unsupported(r.config_file +
-                      ": rb_sparsity with filter_pruning is not available (each works alone "
-                      "or with quantization)");
-  // adaptive_compression_level searches the filter pruning rate, or without pruning the
-  // magnitude sparsity level.
-  const bool rate_is_sparsity = adaptive && !fp;
-  if (adaptive && !fp && (!sc || sc->algorithm != "magnitude_sparsity"))
-    throw_unsupported(r.config_file +
-                      ": accuracy_aware_training.mode 'adaptive_compression_level' adjusts the "
-                      "filter pruning rate or the magnitude_sparsity level; the config has "
-                      "neither (the others support early_exit)");
-  if (adaptive)
-    initial_phase_epochs =
-        std::min(lp.num_epochs, cc.accuracy_aware->initial_training_phase_epochs);
-  const std::string phase_words =
-      "the adaptive search's initial phase of " + std::to_string(initial_phase_epochs) +
-      " epochs (accuracy_aware_training initial_training_phase_epochs, at most "
-      "maximal_total_epochs)";
-  if (rate_is_sparsity && compress::sparsity_final_epoch(*sc) > initial_phase_epochs)
-    throw_invalid(r.config_file + ": magnitude_sparsity reaches its final level at epoch " +
-                  std::to_string(compress::sparsity_final_epoch(*sc)) +
-                  " (params.sparsity_target_epoch / multistep_steps), after " + phase_words);
-  if (sc && sc->algorithm != "const_sparsity" && !sparsity_adaptive &&
-      compress::sparsity_final_epoch(*sc) > lp.num_epochs)
-    throw_invalid(
-        r.config_file + ": " + cc.sparsity->algorithm + " reaches its final level at epoch " +
-        std::to_string(compress::sparsity_final_epoch(*cc.sparsity)) +
-        " (params.sparsity_target_epoch / multistep_steps), after the run's " + run_epochs);
-  // The pruning schedule: every epoch's level (an impossible curve fails here), done
-  // within the run (adaptive_compression_level sets the rate itself after its first phase).
-  int pruning_final = 0;
-  const int initial_phase = initial_phase_epochs;
-  if (fp) {
-    pruning_final = compress::pruning_final_epoch(*fp);
-    for (int e = 0; e <= pruning_final; ++e) compress::pruning_level(*fp, e);
-    if (adaptive) {
-      // The search starts from the target: the initial phase must reach it.
-      if (pruning_final > initial_phase)
-        throw_invalid(r.config_file + ": filter_pruning reaches its target at epoch " +
-                      std::to_string(pruning_final) +
-                      " (params.num_init_steps + pruning_steps), after " + phase_words);
-    } else if (pruning_final > lp.num_epochs)
-      throw_invalid(r.config_file + ": filter_pruning reaches its target at epoch " +
-                    std::to_string(pruning_final) +
-                    " (params.num_init_steps + pruning_steps), after the run's " + run_epochs);
-  }
-  const double range_lr_scale =
-      qc ? qc->compression_lr_multiplier.value_or(cc.compression_lr_multiplier.value_or(1.0)) : 1.0;
 
   // The FP32 model.
   train::Checkpoint ckpt = train::load_checkpoint(o.checkpoint);
@@ -388,29 +107,17 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
   r.report_text_path = out("compression_report.txt");
   r.performance_path = out("nncf_performance.json");
 
-  // Quantizer placement and range initialization: the PTQ code path on the folded model
-  // (deterministic, so a resumed run gets the same plan), then moved onto the training
-  // model with its BatchNorm layers.
-  QuantizationPlan plan;
-  compress::QatInitConfig init;
-  quant::PtqResult ptq;
-  double init_seconds = 0;
+  // Quantizers placed and ranges initialized as PTQ would (compress_init.h).
+  QuantizerInit qi;
   if (qc) {
-    const std::string where = r.config_file + ": compression.quantization";
-    init = compress::qat_init_config(*qc, *folded, where, lp.seed);
-    for (const std::string& s : init.unmatched_scopes)
-      r.warnings.push_back(where + ": " + s + " matches no node");
-    ClassFolderCalibration calib(train, tf, folded->inputs()[0]->name(), lp.num_workers);
-    quant::RunOptions run;
-    run.threads = o.threads;
-    run.batch_size = init.ptq.batch_size;
-    run.progress = o.progress;
-    auto t0 = std::chrono::steady_clock::now();
-    ptq = quant::quantize_model(*folded, calib, init.ptq, run);
-    init_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    for (const std::string& w : ptq.warnings) r.warnings.push_back(w);
-    plan = compress::transfer_plan(ptq.plan, *folded, *fp32);
+    qi = initialize_quantizers(*qc, *folded, *fp32, train, tf, lp, o.threads,
+                               r.config_file + ": compression.quantization", o.progress);
+    r.warnings.insert(r.warnings.end(), qi.warnings.begin(), qi.warnings.end());
   }
+  const QuantizationPlan& plan = qi.plan;
+  const compress::QatInitConfig& init = qi.init;
+  const quant::PtqResult& ptq = qi.ptq;
+  const double init_seconds = qi.seconds;
 
   EvalOptions eo;
   eo.batch_size = o.eval_batch;
@@ -435,7 +142,7 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
   std::string optimizer_state, aux_optimizer_state;
   int start_epoch = 0;
   nlohmann::json meta;
-  RateSearch search;
+  compress::RateSearch search;
   // The FP32 checkpoint as one path, however it was spelled (resume checks it).
   const std::string source_id = fs::weakly_canonical(fs::absolute(o.checkpoint)).string();
   if (o.resume) {
@@ -451,7 +158,7 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
       start_epoch = meta.at("epoch");
       r.best_epoch = meta.at("best_epoch");
       for (const auto& e : meta.at("trajectory")) r.trajectory.push_back(epoch_from_json(e));
-      if (adaptive) search = RateSearch::from_json(meta.at("rate_search"));
+      if (adaptive) search = compress::RateSearch::from_json(meta.at("rate_search"));
       if (sparsity_adaptive) {
         meta.at("sparsity_schedule").at("level").get<double>();
         meta.at("sparsity_schedule").at("counter").get<int>();
@@ -559,22 +266,8 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
   std::shared_ptr<Graph> initial_model;  // the initialized model as exported (epoch 0)
   if (!o.resume) {
     if (qc && qc->num_bn_adaptation_samples > 0) {
-      LoaderOptions lo;
-      lo.batch_size = lp.batch_size;
-      lo.workers = lp.num_workers;
-      lo.order = quant::calibration_subset(
-          train.size(), static_cast<size_t>(qc->num_bn_adaptation_samples), lp.seed + 1);
-      BatchLoader loader(train, tf, lo);
-      Batch b;
-      size_t seen = 0;
-      torch::manual_seed(lp.seed);
-      bn_batches = compress::adapt_batch_norm(module, *work, [&](torch::Tensor& x) {
-        if (!loader.next(b)) return false;
-        x = torch::from_blob(b.data.data(), {b.n, b.channels, b.height, b.width}, torch::kFloat32);
-        seen += static_cast<size_t>(b.n);
-        report(o.progress, {"BatchNorm adaptation", seen, loader.num_samples(), ""});
-        return true;
-      });
+      bn_batches = adapt_batch_norm_on(module, *work, train, tf, lp, qc->num_bn_adaptation_samples,
+                                       o.progress);
       module.write_back(*work);
     }
     meta = {{"template", t.name},
@@ -698,10 +391,7 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
     }
     if (best) r.best_epoch = e.epoch;
     if (adaptive) {
-      search.best_margin = search.epochs_at_rate == 0
-                               ? margin(e.score)
-                               : std::max(search.best_margin, margin(e.score));
-      ++search.epochs_at_rate;
+      search.record(margin(e.score));
       meta["rate_search"] = search.to_json();
     }
     nlohmann::json traj = nlohmann::json::array();
@@ -757,39 +447,26 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
     }
   }
 
-  // adaptive_compression_level: from the target, raise the rate after an epoch
-  // within budget, lower it after patience_epochs over it; the step shrinks (and the
-  // learning rate with it) whenever the direction turns, until it is below the minimum.
+  // adaptive_compression_level (compress/rate_search.h), from the target.
   if (adaptive && epoch < lp.num_epochs) {
     const auto& aa = *cc.accuracy_aware;
     const double max_rate = std::min(0.95, pruning ? pruning->max_level() : 1.0);
     if (!search.started) {
-      search.started = true;
-      search.rate = pruning ? pruning_level : sparse_level;
-      search.step = aa.initial_compression_rate_step;
-      search.best_margin = margin(r.trajectory.back().score);
-      search.epochs_at_rate = aa.patience_epochs;  // the first pass always moves
+      search.start(pruning ? pruning_level : sparse_level, margin(r.trajectory.back().score), aa);
       log("adaptive compression level: from rate " + std::to_string(search.rate) + ", step " +
           std::to_string(search.step));
     }
     for (; epoch < lp.num_epochs; ++epoch) {
-      if (search.epochs_at_rate >= aa.patience_epochs || search.best_margin >= 0) {
-        const int sign = search.best_margin >= 0 ? 1 : -1;
-        if (search.sign != 0 && sign != search.sign) {
-          search.step *= aa.compression_rate_step_reduction_factor;
-          search.lr_factor *= aa.lr_reduction_factor;
-        }
-        search.sign = sign;
-        if (search.step < aa.minimal_compression_rate_step - 1e-12) break;
-        const double next = std::min(max_rate, search.rate + sign * search.step);
-        if (next <= 0 || std::fabs(next - search.rate) < 1e-12) break;
+      const double from = search.rate;
+      double next = 0;
+      const compress::RateSearch::Move move = search.decide(aa, max_rate, &next);
+      if (move == compress::RateSearch::Move::kStop) break;
+      if (move == compress::RateSearch::Move::kChange) {
         char line[160];
         std::snprintf(line, sizeof line,
-                      "adaptive compression level: rate %.4f -> %.4f (step %.4f, lr x%.3g)",
-                      search.rate, next, search.step, search.lr_factor);
+                      "adaptive compression level: rate %.4f -> %.4f (step %.4f, lr x%.3g)", from,
+                      next, search.step, search.lr_factor);
         log(line);
-        search.rate = next;
-        search.epochs_at_rate = 0;
         if (pruning) {
           pruning_level = next;
           pruning->set_level(next);
@@ -847,8 +524,8 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
         {"epochs_max", lp.num_epochs},
         {"batch_size", lp.batch_size},
         {"range_lr_multiplier", range_lr_scale}}},
-      {"before", to_json(footprint(*folded, r.fp32_bytes))},
-      {"after", to_json(footprint(*model, r.bytes))},
+      {"before", footprint_json(*folded, r.fp32_bytes)},
+      {"after", footprint_json(*model, r.bytes)},
       {"layers", layer_table(qc ? &final_plan : nullptr, *without_pruned(*best.graph, best_pruned),
                              pruning ? pruning->pruned_filters(best_pruned)
                                      : std::map<std::string, int64_t>{})},
@@ -867,17 +544,6 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
                                {"batches", meta.value("bn_batches", bn_batches)}};
   }
   if (pruning) {
-    nlohmann::json groups = nlohmann::json::array();
-    for (const compress::PruningGroup& g : pruning->groups()) {
-      auto p = best_pruned.find(g.name);
-      nlohmann::json j = {{"name", g.name},
-                          {"producers", g.producers},
-                          {"channels", g.channels},
-                          {"pruned", p == best_pruned.end() ? 0 : p->second.size()},
-                          {"prunable", g.prunable}};
-      if (!g.prunable) j["reason"] = g.reason;
-      groups.push_back(j);
-    }
     report["pruning"] = {{"filter_importance", fp->filter_importance},
                          {"schedule", fp->schedule},
                          {"target", fp->target()},
@@ -885,7 +551,7 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
                          {"level", best.meta["pruning"]["level"]},
                          {"filter_fraction", best.meta["pruning"]["filter_fraction"]},
                          {"flops_pruned", pruning->macs_removed(best_pruned)},
-                         {"groups", groups}};
+                         {"groups", pruning_groups_json(pruning->groups(), best_pruned)}};
   }
   if (r.accuracy_aware) {
     report["accuracy_aware"] = {{"mode", aat_mode},

@@ -1,0 +1,43 @@
+// The initialization steps of quantization-aware training on class-folder images: quantizer
+// placement and range initialization (the PTQ code path on the BatchNorm-folded model,
+// deterministic, so a resumed run gets the same plan, then moved onto the training model
+// with its BatchNorm layers), and BatchNorm adaptation on a seeded subset of training
+// images.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "compress/compression_config.h"
+#include "compress/qat_config.h"
+#include "data/class_folder_dataset.h"
+#include "data/transforms.h"
+#include "quant/ptq/pipeline.h"
+#include "tasks/model_template.h"
+#include "train/graph_module.h"
+#include "util/progress.h"
+
+namespace trex::classification {
+
+struct QuantizerInit {
+  compress::QatInitConfig init;  ///< the PTQ settings the config became
+  quant::PtqResult ptq;          ///< placement and ranges on the folded model
+  quant::QuantizationPlan plan;  ///< the same plan on the model with BatchNorm
+  double seconds = 0;
+  std::vector<std::string> warnings;  ///< scopes matching no node, PTQ's warnings
+};
+
+/// `where` names the config's quantization algorithm in errors and warnings.
+QuantizerInit initialize_quantizers(const compress::QuantizationConfig& q, const Graph& folded,
+                                    const Graph& with_batch_norm, const ClassFolderDataset& train,
+                                    const TransformSpec& tf, const LearningParameters& lp,
+                                    int threads, const std::string& where,
+                                    const ProgressFn& progress);
+
+/// BatchNorm statistics of `module` (compiled from `graph`) from `samples` training images
+/// (subset seeded by lp.seed + 1); returns the batches used.
+int adapt_batch_norm_on(train::GraphModule& module, const Graph& graph,
+                        const ClassFolderDataset& train, const TransformSpec& tf,
+                        const LearningParameters& lp, int samples, const ProgressFn& progress);
+
+}  // namespace trex::classification
