@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <numeric>
 
+#include "compress/qat_graph.h"
 #include "ir/model_summary.h"
 #include "util/error.h"
 
@@ -47,8 +48,7 @@ FilterPruning::FilterPruning(train::GraphModule& module, const Graph& graph,
       masks_[p.name].push_back({it->second, s.axis});
     }
     for (const std::string& node : p.producers) {
-      const Value* w = graph_->find_node(node)->input(1);
-      if (w->producer() && w->producer()->op_type() == "FakeQuantize") w = w->producer()->input(0);
+      const Value* w = through_weight_quantizer(graph_->find_node(node)->input(1));
       auto it = tensors.find(w->name());
       if (it == tensors.end())
         throw_invalid("filter pruning: the weight of node '" + node + "' is not trained");
@@ -125,8 +125,7 @@ void FilterPruning::set_level(double level) {
     fraction_ = 0;
   } else {
     // The removed MACs grow with the fraction (channel counts are whole): bisect for the
-    // smallest fraction reaching the level.
-    // (which channels does not matter for the count).
+    // smallest fraction reaching the level (which channels does not matter for the count).
     check_reachable(level);
     double lo = 0, hi = 1;
     for (int i = 0; i < 30; ++i) {

@@ -3,6 +3,7 @@
 
 #include <map>
 
+#include "compress/qat_graph.h"
 #include "util/error.h"
 
 namespace trex::compress {
@@ -16,10 +17,8 @@ MagnitudeSparsity::MagnitudeSparsity(train::GraphModule& module, const Graph& gr
     const std::string& op = n->op_type();
     if (!n->domain().empty() || (op != "Conv" && op != "Gemm" && op != "MatMul")) continue;
     if (!config_.scopes.covers(n->name())) continue;
-    Value* w = n->input(1);
     // Through a fake quantizer (QAT): the float weight it reads.
-    if (w && w->producer() && w->producer()->op_type() == "FakeQuantize")
-      w = w->producer()->input(0);
+    const Value* w = through_weight_quantizer(n->input(1));
     if (!w || !w->is_constant()) continue;
     auto it = weights.find(w->name());
     if (it == weights.end()) continue;

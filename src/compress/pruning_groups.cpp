@@ -7,6 +7,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "compress/qat_graph.h"
 #include "util/error.h"
 
 namespace trex::compress {
@@ -52,14 +53,9 @@ int64_t static_dim(const Value* v, size_t i) {
 /// The constant a node reads at `v`, looking through a weight fake quantizer; `scale`
 /// receives the quantizer's scale value (or null).
 const Value* weight_constant(const Value* v, const Value** scale) {
-  *scale = nullptr;
-  if (v && v->producer() && v->producer()->op_type() == "FakeQuantize" &&
-      v->producer()->domain() == "trex") {
-    const Node* fq = v->producer();
-    if (fq->num_inputs() == 2) *scale = fq->input(1);
-    v = fq->input(0);
-  }
-  return v && v->is_constant() ? v : nullptr;
+  const Value* w = through_weight_quantizer(v);
+  *scale = w != v && v->producer()->num_inputs() == 2 ? v->producer()->input(1) : nullptr;
+  return w && w->is_constant() ? w : nullptr;
 }
 
 class Analysis {

@@ -45,6 +45,11 @@ void set_trex_opset(Graph& g, bool on) {
 
 }  // namespace
 
+const Value* through_weight_quantizer(const Value* v) {
+  const Node* p = v ? v->producer() : nullptr;
+  return p && p->op_type() == kFakeQuantize && p->domain() == kTrexDomain ? p->input(0) : v;
+}
+
 std::shared_ptr<Graph> build_qat_graph(const Graph& fp32, const QuantizationPlan& plan) {
   std::shared_ptr<Graph> g = fp32.clone();
   set_trex_opset(*g, true);  // so a checkpoint of the graph is a valid ONNX model

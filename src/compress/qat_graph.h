@@ -24,6 +24,10 @@ inline constexpr const char* kFakeQuantize = "FakeQuantize";
 /// plan.reverted keep float inputs.
 std::shared_ptr<Graph> build_qat_graph(const Graph& fp32, const quant::QuantizationPlan& plan);
 
+/// The value a node's weight input `v` comes from: the input of a trex weight fake quantizer
+/// when `v` is one's output, else `v` (null stays null).
+const Value* through_weight_quantizer(const Value* v);
+
 struct QatExport {
   std::shared_ptr<Graph> fp32;   ///< the trained float graph without the fake quantizers
   quant::QuantizationPlan plan;  ///< `initial`'s placement with the trained parameters

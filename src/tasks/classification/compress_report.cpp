@@ -81,9 +81,7 @@ namespace {
 /// (through its fake quantizer).
 double weight_sparsity(const Graph& qat, const std::string& node, size_t input) {
   const Node* n = qat.find_node(node);
-  const Value* w = n ? n->input(input) : nullptr;
-  if (w && w->producer() && w->producer()->op_type() == compress::kFakeQuantize)
-    w = w->producer()->input(0);
+  const Value* w = compress::through_weight_quantizer(n ? n->input(input) : nullptr);
   if (!w || !w->is_constant() || w->constant().numel() == 0) return 0;
   const Tensor& t = w->constant();
   int64_t zeros = 0;
