@@ -579,7 +579,7 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
                           {"calibration_seed", init.ptq.seed},
                           {"preset", quant::preset_name(init.ptq.preset)},
                           {"init_seconds", init_seconds}});
-  if (pruning) r.performance["flops_pruned"] = pruning->macs_removed(best_pruned);
+  if (pruning) r.performance["flops_pruned"] = report["pruning"]["flops_pruned"];
   if (r.accuracy_aware) {
     r.performance["max_drop"] = r.budget;
     r.performance["within_budget"] = r.within_budget;
