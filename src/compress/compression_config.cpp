@@ -8,6 +8,7 @@
 
 #include "util/error.h"
 #include "util/json_group.h"
+#include "util/user_regex.h"
 
 namespace trex::compress {
 
@@ -22,7 +23,7 @@ constexpr int kMaxEpochs = 1000000;
 void check_scope_entry(const JsonGroup& g, const std::string& kp, const std::string& entry) {
   if (entry.rfind("{re}", 0) != 0) return;
   try {
-    std::regex re(entry.substr(4));
+    std::regex re = user_regex(entry.substr(4));
   } catch (const std::regex_error& ex) {
     g.fail(kp, "'" + entry + "' is not a valid regular expression (" + ex.what() + ")");
   }
@@ -301,7 +302,7 @@ std::string slurp(const std::string& path) {
 }  // namespace
 
 bool scope_entry_matches(const std::string& entry, const std::string& name) {
-  if (entry.rfind("{re}", 0) == 0) return std::regex_match(name, std::regex(entry.substr(4)));
+  if (entry.rfind("{re}", 0) == 0) return std::regex_match(name, user_regex(entry.substr(4)));
   return entry == name;
 }
 

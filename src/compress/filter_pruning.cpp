@@ -48,7 +48,7 @@ FilterPruning::FilterPruning(train::GraphModule& module, const Graph& graph,
       masks_[p.name].push_back({it->second, s.axis});
     }
     for (const std::string& node : p.producers) {
-      const Value* w = through_weight_quantizer(graph_->find_node(node)->input(1));
+      const Value* w = weight_source(graph_->find_node(node)->input(1));
       auto it = tensors.find(w->name());
       if (it == tensors.end())
         throw_invalid("filter pruning: the weight of node '" + node + "' is not trained");

@@ -18,7 +18,7 @@ MagnitudeSparsity::MagnitudeSparsity(train::GraphModule& module, const Graph& gr
     if (!n->domain().empty() || (op != "Conv" && op != "Gemm" && op != "MatMul")) continue;
     if (!config_.scopes.covers(n->name())) continue;
     // Through a fake quantizer (QAT): the float weight it reads.
-    const Value* w = through_weight_quantizer(n->input(1));
+    const Value* w = weight_source(n->input(1));
     if (!w || !w->is_constant()) continue;
     auto it = weights.find(w->name());
     if (it == weights.end()) continue;

@@ -50,11 +50,13 @@ int64_t static_dim(const Value* v, size_t i) {
   return (*s)[i].value();
 }
 
-/// The constant a node reads at `v`, looking through a weight fake quantizer; `scale`
-/// receives the quantizer's scale value (or null).
+/// The constant a node reads at `v`, looking through a weight fake quantizer and an
+/// rb_sparsity mask; `scale` receives the quantizer's scale value (or null).
 const Value* weight_constant(const Value* v, const Value** scale) {
-  const Value* w = through_weight_quantizer(v);
-  *scale = w != v && v->producer()->num_inputs() == 2 ? v->producer()->input(1) : nullptr;
+  const Node* p = v ? v->producer() : nullptr;
+  const bool quantizer = p && p->op_type() == kFakeQuantize && p->domain() == "trex";
+  *scale = quantizer && p->num_inputs() == 2 ? p->input(1) : nullptr;
+  const Value* w = weight_source(v);
   return w && w->is_constant() ? w : nullptr;
 }
 
@@ -154,7 +156,8 @@ class Analysis {
   void visit(const Node& n) {
     const std::string& op = n.op_type();
     const bool fake_quantize = op == "FakeQuantize" && n.domain() == "trex";
-    if (fake_quantize && n.input(0) && n.input(0)->is_constant()) return;  // a weight's
+    const bool weight_op = (fake_quantize || op == "RBSparsify") && n.domain() == "trex";
+    if (weight_op && weight_source(n.output(0))->is_constant()) return;  // a weight's
     if (!n.domain().empty() && !fake_quantize)
       return opaque(n, "it reaches " + n.describe() + ", unknown to pruning");
     if (n.num_inputs() == 0) return;
@@ -404,7 +407,8 @@ std::vector<PruningGroup> find_pruning_groups(const Graph& g, const FilterPrunin
 
 void remove_pruned_channels(Graph& g, const std::vector<PruningGroup>& groups,
                             const PrunedChannels& pruned) {
-  for (const auto& [name, channels] : pruned) {
+  for (const auto& [group_name, channels] : pruned) {
+    const std::string& name = group_name;
     auto it = std::find_if(groups.begin(), groups.end(),
                            [&](const PruningGroup& p) { return p.name == name; });
     if (it == groups.end()) throw_invalid("filter pruning: no pruning group '" + name + "'");

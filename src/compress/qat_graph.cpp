@@ -1,6 +1,7 @@
 // QAT graph construction and export (see qat_graph.h).
 #include "compress/qat_graph.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "compress/plan_transfer.h"
@@ -30,11 +31,6 @@ std::string weight_fq_name(const std::string& node) {
   return node + "_weight_fq";
 }
 
-/// Asymmetric activations are uint8 with a zero point; symmetric ones int8 or uint8 at 0.
-bool is_asymmetric(const QuantizationPlan& plan, const ActivationParams& p) {
-  return !plan.symmetric_activations || p.zero_point != 0;
-}
-
 /// Adds or removes the opset import of the trex domain.
 void set_trex_opset(Graph& g, bool on) {
   if (on)
@@ -45,9 +41,12 @@ void set_trex_opset(Graph& g, bool on) {
 
 }  // namespace
 
-const Value* through_weight_quantizer(const Value* v) {
-  const Node* p = v ? v->producer() : nullptr;
-  return p && p->op_type() == kFakeQuantize && p->domain() == kTrexDomain ? p->input(0) : v;
+const Value* weight_source(const Value* v) {
+  for (const char* op : {kFakeQuantize, "RBSparsify"}) {  // (compress/rb_sparsity.h)
+    const Node* p = v ? v->producer() : nullptr;
+    if (p && p->op_type() == op && p->domain() == kTrexDomain) v = p->input(0);
+  }
+  return v;
 }
 
 std::shared_ptr<Graph> build_qat_graph(const Graph& fp32, const QuantizationPlan& plan) {
@@ -63,9 +62,14 @@ std::shared_ptr<Graph> build_qat_graph(const Graph& fp32, const QuantizationPlan
     const size_t index = plan.weight_input(name);
     Value* w = n->input(index);
     const size_t rank = w->constant().rank();
-    Tensor scales = Tensor::from_vector<float>(
-        DType::kFloat32, channel_dims(rank, wq.axis, static_cast<int64_t>(wq.scales.size())),
-        wq.scales);
+    // Per-tensor: one scale over this graph's weight (the plan's may be of a folded one).
+    Tensor scales =
+        wq.per_channel
+            ? Tensor::from_vector<float>(
+                  DType::kFloat32,
+                  channel_dims(rank, wq.axis, static_cast<int64_t>(wq.scales.size())), wq.scales)
+            : Tensor::scalar_f32(
+                  quant::quantize_weight(w->constant(), wq.axis, wq.max_level, false).scales.at(0));
     Value* s = g->add_constant(name + "_weight_fq_scale", std::move(scales));
     Node* fq = g->add_node(kFakeQuantize, {w, s}, 1, g->unique_node_name(weight_fq_name(name)),
                            kTrexDomain);
@@ -78,13 +82,13 @@ std::shared_ptr<Graph> build_qat_graph(const Graph& fp32, const QuantizationPlan
 
   for (const quant::ActivationQuantizer& a : plan.setup.activations) {
     std::vector<std::pair<Node*, size_t>> consumers = plan.live_consumers(a, *g);
-    if (consumers.empty()) continue;
+    if (consumers.empty() && !a.model_output) continue;
     Value* v = g->find_value(a.value);
     TREX_ASSERT(v);
     const ActivationParams& p = plan.activations.at(a.value);
     std::vector<Value*> inputs = {v};
-    const bool asym = is_asymmetric(plan, p);
-    const int64_t lo = p.is_unsigned || asym ? 0 : -128, hi = p.is_unsigned || asym ? 255 : 127;
+    const bool asym = !p.symmetric;
+    const int64_t lo = p.level_low(), hi = p.level_high();
     if (asym) {
       inputs.push_back(
           g->add_constant(a.value + "_fq_input_low",
@@ -104,10 +108,29 @@ std::shared_ptr<Graph> build_qat_graph(const Graph& fp32, const QuantizationPlan
       TREX_ASSERT(node && node->input(index) == v);
       node->set_input(index, fq->output(0));
     }
+    if (a.model_output)  // the QAT graph's output is the quantizer's (export restores it)
+      for (size_t i = 0; i < g->outputs().size(); ++i)
+        if (g->outputs()[i] == v) g->set_output(i, fq->output(0));
   }
   g->remove_unused_constants();
   g->sort_topologically();
   return g;
+}
+
+void use_log_scales(Graph& qat, bool weights, bool activations) {
+  for (Node* n : qat.nodes()) {
+    if (n->op_type() != kFakeQuantize || n->domain() != kTrexDomain) continue;
+    const bool weight = n->input(0) && n->input(0)->is_constant();
+    if (!(weight ? weights : activations) || n->attr_int("log_scale", 0)) continue;
+    const bool asym = n->attr_string("mode", "symmetric") == "asymmetric";
+    Value* v = n->input(asym ? 2 : 1);
+    TREX_ASSERT(v && v->is_constant() && v->dtype() == DType::kFloat32);
+    Tensor t = v->constant();
+    float* d = t.mutable_data<float>();
+    for (int64_t i = 0; i < t.numel(); ++i) d[i] = std::log(std::max(std::fabs(d[i]), 1e-12f));
+    v->set_constant(std::move(t));
+    n->set_attr("log_scale", int64_t{1});
+  }
 }
 
 QatExport export_qat_graph(const Graph& qat, const QuantizationPlan& initial) {
@@ -128,6 +151,12 @@ QatExport export_qat_graph(const Graph& qat, const QuantizationPlan& initial) {
   for (Node* fq : fqs) {
     Value* x = fq->input(0);
     const int64_t lo = fq->attr_int("level_low", -128), hi = fq->attr_int("level_high", 127);
+    // The trained scale (symmetric) or range (asymmetric), stored as its log or as itself.
+    const bool log_scale = fq->attr_int("log_scale", 0) != 0;
+    auto magnitude = [&](size_t i, int64_t k) {
+      const float v = param(*fq, i).data<float>()[k];
+      return std::max(log_scale ? std::exp(v) : std::fabs(v), 1e-12f);
+    };
     if (x->is_constant()) {  // a weight: find its node in the plan
       std::string node;
       for (const auto& [name, wq] : initial.weights)
@@ -137,14 +166,15 @@ QatExport export_qat_graph(const Graph& qat, const QuantizationPlan& initial) {
       quant::QuantizedWeight& wq = out.plan.weights.at(node);
       const Tensor& s = param(*fq, 1);
       const Tensor& w = x->constant();
-      // Channels of a pruned graph are fewer than the plan's: the quantizer's scales count.
-      if (s.numel() != x->constant().dims()[wq.axis])
+      // Channels of a pruned graph are fewer than the plan's: the weight's count. A per-tensor
+      // quantizer's one scale goes to every channel.
+      const int64_t channels = w.dims()[wq.axis];
+      if (s.numel() != channels && !(!wq.per_channel && s.numel() == 1))
         throw_invalid("QAT export: " + fq->describe() + " has " + std::to_string(s.numel()) +
-                      " scales for " + std::to_string(x->constant().dims()[wq.axis]) +
-                      " weight channels");
-      wq.scales.resize(static_cast<size_t>(s.numel()));
-      for (size_t c = 0; c < wq.scales.size(); ++c)
-        wq.scales[c] = std::max(std::fabs(s.data<float>()[c]), 1e-12f);
+                      " scales for " + std::to_string(channels) + " weight channels");
+      wq.scales.resize(static_cast<size_t>(channels));
+      for (int64_t c = 0; c < channels; ++c)
+        wq.scales[static_cast<size_t>(c)] = magnitude(1, s.numel() == 1 ? 0 : c);
       // int8 values with the trained scales, as the fake quantizer rounded them.
       wq.values = quant::round_weight(w, wq.axis, wq.scales, wq.max_level);
     } else {
@@ -158,12 +188,11 @@ QatExport export_qat_graph(const Graph& qat, const QuantizationPlan& initial) {
       ActivationParams& p = out.plan.activations.at(value);
       if (fq->attr_string("mode", "symmetric") == "asymmetric") {
         const float low = param(*fq, 1).data<float>()[0];
-        const float range = std::max(std::fabs(param(*fq, 2).data<float>()[0]), 1e-12f);
-        p.scale = range / static_cast<float>(hi - lo);
+        p.scale = magnitude(2, 0) / static_cast<float>(hi - lo);
         p.zero_point = static_cast<int32_t>(
             std::min<float>(std::max<float>(std::nearbyint(-low / p.scale) + lo, lo), hi));
       } else {
-        p.scale = std::max(std::fabs(param(*fq, 1).data<float>()[0]), 1e-12f);
+        p.scale = magnitude(1, 0);
         p.zero_point = 0;
       }
       p.range = {(lo - p.zero_point) * p.scale, (hi - p.zero_point) * p.scale};

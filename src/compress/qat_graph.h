@@ -15,7 +15,8 @@ namespace trex::compress {
 /// Op type (domain "trex") of a fake quantizer. Inputs: (x, scale) when attribute mode is
 /// "symmetric" (scale broadcasts against x: a scalar, or per channel along `axis`), or
 /// (x, input_low, input_range) when "asymmetric". Attributes level_low, level_high: the
-/// integer grid (see fake_quantize.h).
+/// integer grid (see fake_quantize.h); log_scale (0 or 1): the scale / input_range input
+/// holds its natural logarithm.
 inline constexpr const char* kFakeQuantize = "FakeQuantize";
 
 /// A new graph: `fp32` with fake quantizers initialized from `plan`. Activation quantizers
@@ -24,9 +25,15 @@ inline constexpr const char* kFakeQuantize = "FakeQuantize";
 /// plan.reverted keep float inputs.
 std::shared_ptr<Graph> build_qat_graph(const Graph& fp32, const quant::QuantizationPlan& plan);
 
-/// The value a node's weight input `v` comes from: the input of a trex weight fake quantizer
-/// when `v` is one's output, else `v` (null stays null).
-const Value* through_weight_quantizer(const Value* v);
+/// logarithm_scale: the weight (and/or activation) quantizers of `qat` train the log of their
+/// scale (symmetric) or range (asymmetric) instead: the parameter becomes log|p| and the
+/// quantizer gets attribute log_scale = 1. The export reads the scale back.
+void use_log_scales(Graph& qat, bool weights, bool activations);
+
+/// The value a node's weight input `v` comes from: through a trex weight fake quantizer and
+/// an rb_sparsity mask (trex RBSparsify) when `v` is their output, else `v` (null stays
+/// null).
+const Value* weight_source(const Value* v);
 
 struct QatExport {
   std::shared_ptr<Graph> fp32;   ///< the trained float graph without the fake quantizers

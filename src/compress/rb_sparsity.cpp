@@ -41,7 +41,7 @@ void bake_rb_masks(Graph& g) {
   for (Node* n : g.nodes())
     if (n->op_type() == kRBSparsify && n->domain() == kTrexDomain) masks.push_back(n);
   for (Node* m : masks) {
-    const Value* w = m->input(0);
+    Value* w = m->input(0);
     const Value* l = m->input(1);
     if (!w->is_constant() || !l->is_constant() || w->constant().numel() != l->constant().numel())
       throw_invalid(m->describe() + ": weight and logits must be constants of one shape");
@@ -50,7 +50,13 @@ void bake_rb_masks(Graph& g) {
     const Tensor lf = l->constant().cast(DType::kFloat32);
     for (int64_t i = 0; i < baked.numel(); ++i)
       if (!(lf.data<float>()[i] > 0)) d[i] = 0;
-    Value* c = g.add_constant(w->name() + "_sparse", std::move(baked));
+    // The weight keeps its name (filter pruning slices it by name afterwards); a weight
+    // shared with another reader gets a masked copy instead.
+    Value* c = w;
+    if (w->uses().size() == 1)
+      w->set_constant(std::move(baked));
+    else
+      c = g.add_constant(g.unique_value_name(w->name() + "_sparse"), std::move(baked));
     g.replace_all_uses(m->output(0), c);
     g.remove_node(m);
   }

@@ -3,6 +3,7 @@
 // HardSwish, Tanh, Elu) and the exporters' decompositions of SiLU (x * Sigmoid(x)) and exact
 // GELU (0.5 * x * (1 + Erf(x / sqrt 2))) are recognized. Runs only on a session's private
 // copy of a graph: the trex domain never reaches an exported file.
+#include <algorithm>
 #include <cmath>
 
 #include "passes/passes.h"
@@ -109,6 +110,31 @@ Node* fusable_producer(const Value* x, size_t readers) {
   return fused && p->attr_string("activation", "").empty() ? p : nullptr;
 }
 
+/// A Clip after a Conv or Gemm fused with Relu or Clip narrows that activation: Relu then
+/// Clip(lo, hi) is Clip(max(lo, 0), hi), Clip(a, b) then Clip(lo, hi) is Clip(max(a, lo),
+/// min(b, hi)) when the ranges overlap. The combined bounds, or false.
+bool narrowed_clip(const ActivationMatch& m, std::vector<float>* bounds) {
+  if (m.kind != "Clip" || m.nodes.size() != 1) return false;
+  Node* p = m.x ? m.x->producer() : nullptr;
+  if (!p || m.x->uses().size() != 1 || m.x->is_graph_output() || p->domain() != kTrexDomain ||
+      (p->op_type() != kFusedConv && p->op_type() != kFusedGemm))
+    return false;
+  const std::string a = p->attr_string("activation", "");
+  float lo = 0, hi = 3.402823e38f;
+  if (a == "Clip") {
+    const std::vector<float> ab = p->attr_floats("activation_params");
+    if (ab.size() != 2) return false;
+    lo = ab[0], hi = ab[1];
+  } else if (a != "Relu") {
+    return false;
+  }
+  lo = std::max(lo, m.params[0]);
+  hi = std::min(hi, m.params[1]);
+  if (lo > hi) return false;
+  *bounds = {lo, hi};
+  return true;
+}
+
 /// How many readers of x the pattern accounts for (SiLU and GELU read x twice).
 size_t readers_in_pattern(const ActivationMatch& m) {
   size_t n = 0;
@@ -127,12 +153,15 @@ class FuseActivation : public LocalRewrite {
 
   bool match(const Graph& g, const Node& n) const override {
     ActivationMatch m;
-    return find_activation(n, m) && fusable_producer(m.x, readers_in_pattern(m));
+    std::vector<float> bounds;
+    return find_activation(n, m) &&
+           (fusable_producer(m.x, readers_in_pattern(m)) || narrowed_clip(m, &bounds));
   }
 
   void rewrite(Graph& g, Node& n) override {
     ActivationMatch m;
     find_activation(n, m);
+    if (std::vector<float> bounds; narrowed_clip(m, &bounds)) m.params = bounds;
     Node* p = m.x->producer();
     Node* fused = p;
     if (p->domain().empty())

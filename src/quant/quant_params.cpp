@@ -15,27 +15,31 @@ constexpr float kMinScale = 1e-8f;
 
 }  // namespace
 
-ActivationParams make_activation_params(Range r, bool symmetric, bool is_unsigned) {
+ActivationParams make_activation_params(Range r, bool symmetric, bool is_unsigned, int bits) {
+  TREX_ASSERT(bits >= 2 && bits <= 8);
   ActivationParams p;
   p.range = r;
+  p.bits = bits;
+  p.symmetric = symmetric;
   if (symmetric) {
     p.is_unsigned = is_unsigned;
     float top = is_unsigned ? std::max(r.hi, 0.0f) : std::max(std::fabs(r.lo), std::fabs(r.hi));
-    p.scale = std::max(kMinScale, top / (is_unsigned ? 255.0f : 127.0f));
+    p.scale = std::max(kMinScale, top / static_cast<float>(p.level_high()));
     p.zero_point = 0;
     return p;
   }
   p.is_unsigned = true;
   float lo = std::min(r.lo, 0.0f), hi = std::max(r.hi, 0.0f);
-  p.scale = std::max(kMinScale, (hi - lo) / 255.0f);
-  p.zero_point = static_cast<int32_t>(std::clamp(std::nearbyint(-lo / p.scale), 0.0f, 255.0f));
+  const float levels = static_cast<float>(p.level_high());
+  p.scale = std::max(kMinScale, (hi - lo) / levels);
+  p.zero_point = static_cast<int32_t>(std::clamp(std::nearbyint(-lo / p.scale), 0.0f, levels));
   return p;
 }
 
 int32_t quantize_value(float x, const ActivationParams& p) {
   float q = std::nearbyint(x / p.scale) + static_cast<float>(p.zero_point);  // ties to even
-  return static_cast<int32_t>(p.is_unsigned ? std::clamp(q, 0.0f, 255.0f)
-                                            : std::clamp(q, -128.0f, 127.0f));
+  return static_cast<int32_t>(
+      std::clamp(q, static_cast<float>(p.level_low()), static_cast<float>(p.level_high())));
 }
 
 float fake_quantize(float x, const ActivationParams& p) {
@@ -72,11 +76,14 @@ Tensor round_weight(const Tensor& w, int axis, const std::vector<float>& scales,
   return values;
 }
 
-QuantizedWeight quantize_weight(const Tensor& w, int axis, int max_level) {
+QuantizedWeight quantize_weight(const Tensor& w, int axis, int max_level, bool per_channel) {
   QuantizedWeight q;
   q.axis = axis;
   q.max_level = max_level;
+  q.per_channel = per_channel;
   std::vector<float> absmax = channel_max_abs(w, axis);
+  if (!per_channel && !absmax.empty())
+    absmax.assign(absmax.size(), *std::max_element(absmax.begin(), absmax.end()));
   q.scales.resize(absmax.size());
   for (size_t c = 0; c < absmax.size(); ++c)
     q.scales[c] = absmax[c] > 0 ? absmax[c] / static_cast<float>(max_level) : 1.0f;

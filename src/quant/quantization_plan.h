@@ -23,7 +23,6 @@ struct BiasShift {
 
 struct QuantizationPlan {
   QuantizationSetup setup;
-  bool symmetric_activations = true;
   std::map<std::string, ActivationParams> activations;  ///< by quantized value
   std::map<std::string, QuantizedWeight> weights;       ///< by node
   std::map<std::string, Tensor> biases;                 ///< corrected f32 bias, by node

@@ -4,6 +4,7 @@
 #include <regex>
 
 #include "util/error.h"
+#include "util/user_regex.h"
 #include "util/yaml_group.h"
 
 namespace trex::quant {
@@ -94,18 +95,24 @@ void validate_ptq_config(const PtqConfig& c, const std::string& where) {
     fail("stat_subset_size", std::to_string(c.stat_subset_size) + " out of range [1, 100000]");
   if (c.batch_size < 1 || c.batch_size > 4096)
     fail("batch_size", std::to_string(c.batch_size) + " out of range [1, 4096]");
-  if (c.weight_bits < 2 || c.weight_bits > 8)
-    fail("weight_bits", std::to_string(c.weight_bits) + " out of range [2, 8]");
-  for (const auto& [node, bits] : c.weight_bits_by_node)
-    if (bits < 2 || bits > 8)
-      fail("weight_bits of '" + node + "'", std::to_string(bits) + " out of range [2, 8]");
-  const RangeEstimator& r = c.activations;
-  if (!(r.outlier_prob >= 0 && r.outlier_prob < 0.5))
-    fail("range_estimator.outlier_prob", std::to_string(r.outlier_prob) + " out of range [0, 0.5)");
-  if (!(r.min_percentile >= 0 && r.min_percentile < r.max_percentile && r.max_percentile <= 100))
-    fail("range_estimator", "need 0 <= min_percentile < max_percentile <= 100, got " +
-                                std::to_string(r.min_percentile) + " and " +
-                                std::to_string(r.max_percentile));
+  auto bits = [&](int b, const std::string& key) {
+    if (b < 2 || b > 8) fail(key, std::to_string(b) + " out of range [2, 8]");
+  };
+  bits(c.weights.bits, "weight bits");
+  for (const auto& [node, w] : c.weights_by_node) bits(w.bits, "weight bits of '" + node + "'");
+  bits(c.activation_spec.bits, "activation bits");
+  for (const auto& [value, a] : c.activation_spec_by_value)
+    bits(a.bits, "activation bits of '" + value + "'");
+  auto estimator = [&](const RangeEstimator& r, const std::string& key) {
+    if (!(r.outlier_prob >= 0 && r.outlier_prob < 0.5))
+      fail(key + ".outlier_prob", std::to_string(r.outlier_prob) + " out of range [0, 0.5)");
+    if (!(r.min_percentile >= 0 && r.min_percentile < r.max_percentile && r.max_percentile <= 100))
+      fail(key, "need 0 <= min_percentile < max_percentile <= 100, got " +
+                    std::to_string(r.min_percentile) + " and " + std::to_string(r.max_percentile));
+  };
+  estimator(c.activations, "range_estimator");
+  for (const auto& [value, r] : c.estimator_by_value)
+    estimator(r, "range_estimator of '" + value + "'");
   if (!(c.smooth_quant_alpha >= 0 && c.smooth_quant_alpha <= 1))
     fail("smooth_quant_alpha", std::to_string(c.smooth_quant_alpha) + " out of range [0, 1]");
   if (!(c.bias_correction_threshold > 0)) fail("bias_correction_threshold", "must be positive");
@@ -113,7 +120,7 @@ void validate_ptq_config(const PtqConfig& c, const std::string& where) {
     fail("bias_correction_subset", "must be in (0, 1]");
   for (const std::string& p : c.ignored.patterns) {
     try {
-      std::regex re(p);
+      std::regex re = user_regex(p);
     } catch (const std::regex_error& e) {
       fail("ignored_scope.patterns", "'" + p + "' is not a valid regular expression: " + e.what());
     }

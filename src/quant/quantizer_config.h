@@ -6,6 +6,8 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -52,6 +54,23 @@ struct IgnoredScope {
   bool empty() const { return names.empty() && patterns.empty() && types.empty(); }
 };
 
+/// How a weight is quantized: bits 2-8 (int8 values in [-(2^(bits-1) - 1), 2^(bits-1) - 1],
+/// exact in int8 QDQ) with one scale per output channel, or one for the tensor.
+struct WeightSpec {
+  int bits = 8;
+  bool per_channel = true;
+};
+
+/// How an activation is quantized: bits 2-8 (a grid narrower than the type exports as a Clip
+/// before the QuantizeLinear); `symmetric` unset: the preset's mode; `is_signed` unset: from
+/// the statistics (unsigned when the minimum is >= 0), set: forced (symmetric mode only;
+/// unsigned clips negative values to 0).
+struct ActivationSpec {
+  int bits = 8;
+  std::optional<bool> symmetric;
+  std::optional<bool> is_signed;
+};
+
 /// transformer: SmoothQuant before MatMul/Gemm, and no quantizers on the inputs of
 /// elementwise arithmetic and normalization (SPEC.md, "model_type transformer").
 enum class ModelType { kCnn, kTransformer };
@@ -70,12 +89,34 @@ struct PtqConfig {
   /// BiasCorrection (full) uses this fraction of the subset.
   double bias_correction_subset = 0.2;
   OverflowFix overflow_fix = OverflowFix::kDisable;
-  /// Weight bits, 2-8 (int8 values in [-(2^(bits-1) - 1), 2^(bits-1) - 1]: lower bit widths
-  /// stay exact in int8 QDQ); per node where `weight_bits_by_node` says.
-  int weight_bits = 8;
-  std::map<std::string, int> weight_bits_by_node;
+  /// Weights: `weights`, or per node where `weights_by_node` says.
+  WeightSpec weights;
+  std::map<std::string, WeightSpec> weights_by_node;
+  /// Activations: `activation_spec` and the `activations` estimator, or per quantized value
+  /// where the maps say.
+  ActivationSpec activation_spec;
+  std::map<std::string, ActivationSpec> activation_spec_by_value;
+  std::map<std::string, RangeEstimator> estimator_by_value;
+  /// Quantizers on the model's float outputs too (off: outputs stay float).
+  bool quantize_outputs = false;
+  /// Weights of these nodes, and quantizers on these values, stay float (the rest of their
+  /// layers is quantized as placed).
+  std::set<std::string> float_weights, float_activations;
   IgnoredScope ignored;
   int batch_size = 32;  ///< calibration batch size
+
+  const WeightSpec& weight_spec(const std::string& node) const {
+    auto it = weights_by_node.find(node);
+    return it == weights_by_node.end() ? weights : it->second;
+  }
+  const ActivationSpec& activation(const std::string& value) const {
+    auto it = activation_spec_by_value.find(value);
+    return it == activation_spec_by_value.end() ? activation_spec : it->second;
+  }
+  const RangeEstimator& estimator(const std::string& value) const {
+    auto it = estimator_by_value.find(value);
+    return it == estimator_by_value.end() ? activations : it->second;
+  }
 };
 
 const char* preset_name(Preset p);

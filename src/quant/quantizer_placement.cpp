@@ -11,6 +11,7 @@
 #include <set>
 
 #include "quant/hardware_config.h"
+#include "util/user_regex.h"
 
 namespace trex::quant {
 
@@ -28,7 +29,7 @@ bool is_ignored(const Node& n, const IgnoredScope& scope, std::string* why) {
   for (const std::string& name : scope.names)
     if (n.name() == name) return say("ignored scope: name '" + name + "'");
   for (const std::string& p : scope.patterns)
-    if (std::regex_match(n.name(), std::regex(p))) return say("ignored scope: pattern '" + p + "'");
+    if (std::regex_match(n.name(), user_regex(p))) return say("ignored scope: pattern '" + p + "'");
   for (const std::string& t : scope.types)
     if (n.op_type() == t) return say("ignored scope: type '" + t + "'");
   return false;
@@ -61,7 +62,7 @@ QuantizationSetup place_quantizers(const Graph& g, const IgnoredScope& ignored, 
   for (const std::string& name : ignored.names)
     if (!g.find_node(name)) setup.unmatched_ignored.push_back("name '" + name + "'");
   for (const std::string& p : ignored.patterns) {
-    std::regex re(p);
+    std::regex re = user_regex(p);
     bool any = std::any_of(order.begin(), order.end(),
                            [&re](const Node* n) { return std::regex_match(n->name(), re); });
     if (!any) setup.unmatched_ignored.push_back("pattern '" + p + "'");
@@ -190,6 +191,36 @@ QuantizationSetup place_quantizers(const Graph& g, const IgnoredScope& ignored, 
     setup.weights.push_back(w);
   }
   return setup;
+}
+
+void add_output_quantizers(const Graph& g, const IgnoredScope& ignored, QuantizationSetup& setup) {
+  for (const Value* v : g.outputs()) {
+    // (A model input that is also an output keeps its name as an input: left float.)
+    if (!v || v->is_constant() || v->is_graph_input() || v->dtype() != DType::kFloat32) continue;
+    if (const Node* p = v->producer(); p && is_ignored(*p, ignored)) continue;
+    bool found = false;
+    for (ActivationQuantizer& a : setup.activations)
+      if (a.value == v->name()) a.model_output = found = true;
+    if (found) continue;
+    ActivationQuantizer a;
+    a.value = v->name();
+    a.model_output = true;
+    setup.activations.push_back(std::move(a));
+  }
+}
+
+void drop_quantizers(QuantizationSetup& setup, const std::set<std::string>& activations,
+                     const std::set<std::string>& weights) {
+  auto& a = setup.activations;
+  a.erase(std::remove_if(a.begin(), a.end(),
+                         [&](const ActivationQuantizer& q) { return activations.count(q.value); }),
+          a.end());
+  auto& w = setup.weights;
+  w.erase(std::remove_if(w.begin(), w.end(),
+                         [&](const WeightQuantizer& q) { return weights.count(q.node); }),
+          w.end());
+  for (auto it = setup.input_quantizer.begin(); it != setup.input_quantizer.end();)
+    it = activations.count(it->second) ? setup.input_quantizer.erase(it) : std::next(it);
 }
 
 }  // namespace trex::quant

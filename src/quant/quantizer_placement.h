@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,8 +18,9 @@ namespace trex::quant {
 struct ActivationQuantizer {
   std::string value;
   std::vector<std::pair<std::string, size_t>> consumers;  ///< (node name, input index)
-  int group = -1;            ///< unified-scale group (Concat), -1 when alone
-  bool model_input = false;  ///< the value is a graph input
+  int group = -1;             ///< unified-scale group (Concat), -1 when alone
+  bool model_input = false;   ///< the value is a graph input
+  bool model_output = false;  ///< the value is a graph output, quantized there too
 };
 
 /// Per-output-channel weight quantizer on a constant input.
@@ -55,6 +57,15 @@ struct QuantizationSetup {
 /// With `transformer`, elementwise arithmetic and normalization inputs are not quantized.
 QuantizationSetup place_quantizers(const Graph& g, const IgnoredScope& ignored = {},
                                    bool transformer = false);
+
+/// quantize_outputs: every float graph output of `g` gets a quantizer (the one its other
+/// readers share, or a new one), except outputs of ignored nodes and model inputs.
+void add_output_quantizers(const Graph& g, const IgnoredScope& ignored, QuantizationSetup& setup);
+
+/// Removes the weight quantizers of nodes in `weights` and the activation quantizers on
+/// values in `activations` (their readers read the float value; input_quantizer forgets them).
+void drop_quantizers(QuantizationSetup& setup, const std::set<std::string>& activations,
+                     const std::set<std::string>& weights);
 
 /// Whether `n` is in the ignored scope; `why` says which entry matched.
 bool is_ignored(const Node& n, const IgnoredScope& scope, std::string* why = nullptr);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,7 +21,10 @@ struct LearningParameters {
   bool nesterov = true;   ///< sgd only
   double weight_decay = 5e-4;
   double label_smoothing = 0.0;
-  std::string schedule = "cosine";   ///< cosine | step
+  /// cosine | step; poly_drop (staged QAT, not a template choice): `learning_rate` until
+  /// poly_drop_start, then learning_rate * ((poly_drop_start + poly_drop_duration - epoch) /
+  /// poly_drop_duration)^2.1, 0 after.
+  std::string schedule = "cosine";
   std::vector<int> step_milestones;  ///< epochs where the step schedule multiplies by gamma
   double step_gamma = 0.1;
   double warmup_epochs = 0;        ///< linear warm-up from 0, in (fractional) epochs
@@ -29,6 +33,9 @@ struct LearningParameters {
   int batch_size = 128;
   uint64_t seed = 0;
   int num_workers = 2;  ///< data loading threads
+  double poly_drop_start = std::numeric_limits<double>::infinity();
+  double poly_drop_duration = 30;
+  int batch_multiplier = 1;  ///< batches whose gradients make one optimizer step
 };
 
 struct DataParameters {

@@ -138,6 +138,7 @@ GraphModule::GraphModule(const Graph& graph) : graph_(graph.clone()) {
   for (Value* v : g.inputs()) input_slots_.push_back(slot_of(v));
   for (Node* n : g.topological_order()) {
     NodeStep step;
+    step.node = n->name();
     for (Value* v : n->inputs()) step.inputs.push_back(v ? slot_of(v) : -1);
     for (Value* v : n->outputs()) step.outputs.push_back(v && !v->name().empty() ? slot_of(v) : -1);
     step.run = make_torch_step(*n, g);
@@ -157,13 +158,27 @@ std::vector<torch::Tensor> GraphModule::forward(const std::vector<torch::Tensor>
   for (const NodeStep& s : steps_) {
     args.clear();
     for (int i : s.inputs) args.push_back(i >= 0 ? slots[i] : torch::Tensor());
-    std::vector<torch::Tensor> outs = s.run(args, training);
+    std::vector<torch::Tensor> outs =
+        s.bypassed ? std::vector<torch::Tensor>{args.at(0)} : s.run(args, training);
     for (size_t i = 0; i < s.outputs.size() && i < outs.size(); ++i)
       if (s.outputs[i] >= 0) slots[s.outputs[i]] = std::move(outs[i]);
   }
   std::vector<torch::Tensor> out;
   for (int s : output_slots_) out.push_back(slots[s]);
   return out;
+}
+
+void GraphModule::set_bypassed(const std::set<std::string>& nodes) {
+  size_t found = 0;
+  for (NodeStep& s : steps_) {
+    s.bypassed = nodes.count(s.node) > 0;
+    if (!s.bypassed) continue;
+    if (s.outputs.size() != 1 || s.inputs.empty() || s.inputs[0] < 0)
+      throw_invalid("node '" + s.node + "' cannot be bypassed (one input passed to one output)");
+    ++found;
+  }
+  if (found != nodes.size())
+    throw_invalid("bypass: " + std::to_string(nodes.size() - found) + " node(s) not in the model");
 }
 
 void GraphModule::write_back(Graph& g) const {

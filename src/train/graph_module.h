@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -41,13 +42,20 @@ class GraphModule : public torch::nn::Module {
   /// Non-trainable state (BatchNorm running statistics) by graph value name.
   const std::vector<std::pair<std::string, torch::Tensor>>& named_state() const { return state_; }
 
+  /// Nodes (by name) that pass their first input through instead of running (staged QAT
+  /// disables quantizers this way); their parameters get no gradient. Empty: all run.
+  /// Unknown names, or nodes with more than one output, are errors.
+  void set_bypassed(const std::set<std::string>& nodes);
+
   using Step = std::function<std::vector<torch::Tensor>(const std::vector<torch::Tensor>&, bool)>;
 
  private:
   struct NodeStep {
+    std::string node;
     std::vector<int> inputs;   ///< slot per input, -1 for an omitted optional input
     std::vector<int> outputs;  ///< slot per output, -1 for an omitted output
     Step run;
+    bool bypassed = false;
   };
 
   std::unique_ptr<Graph> graph_;

@@ -74,11 +74,15 @@ Step fake_quantize(const Node& n) {
     if (!weight && x.dim() > 0 && x.size(0) > 0) per /= x.size(0);
     return compress::range_gradient_scale(per, levels);
   };
+  // logarithm_scale: the parameter is log(scale) (or log(input_range)); autograd carries its
+  // gradient through exp.
+  const bool log_scale = n.attr_int("log_scale", 0) != 0;
+  auto magnitude = [log_scale](const torch::Tensor& p) { return log_scale ? torch::exp(p) : p; };
   if (mode == "symmetric") {
     if (n.num_inputs() != 2) throw_invalid(n.describe() + ": symmetric takes (x, scale)");
     return [=](const Args& a, bool) -> Outs {
       const double g = gradient_scale(a[0], a[1]);
-      return {compress::fake_quantize_symmetric(a[0], a[1], levels, g)};
+      return {compress::fake_quantize_symmetric(a[0], magnitude(a[1]), levels, g)};
     };
   }
   if (mode != "asymmetric" || n.num_inputs() != 3)
@@ -90,7 +94,8 @@ Step fake_quantize(const Node& n) {
   const double levels2 = std::pow(static_cast<double>(levels.high - levels.low), 2);
   return [=](const Args& a, bool) -> Outs {
     const double g = gradient_scale(a[0], a[1]);
-    return {compress::fake_quantize_asymmetric(a[0], a[1], a[2], levels, g, g * levels2)};
+    return {
+        compress::fake_quantize_asymmetric(a[0], a[1], magnitude(a[2]), levels, g, g * levels2)};
   };
 }
 

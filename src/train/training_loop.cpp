@@ -56,6 +56,14 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const LearningParameters
   return std::make_unique<torch::optim::AdamW>(groups, torch::optim::AdamWOptions(p.learning_rate));
 }
 
+void set_weight_decay(torch::optim::Optimizer& opt, double wd) {
+  torch::optim::OptimizerOptions& o = opt.param_groups().at(0).options();
+  if (auto* sgd = dynamic_cast<torch::optim::SGDOptions*>(&o))
+    sgd->weight_decay(wd);
+  else
+    dynamic_cast<torch::optim::AdamWOptions&>(o).weight_decay(wd);
+}
+
 void set_learning_rate(torch::optim::Optimizer& opt, double lr, double separate_scale) {
   auto& groups = opt.param_groups();
   for (size_t i = 0; i < groups.size(); ++i)
@@ -103,18 +111,24 @@ EpochStats train_epoch(GraphModule& module, torch::optim::Optimizer& opt,
   EpochStats st;
   std::string stage = "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(p.num_epochs);
   Batch b;
+  // batch_multiplier: the mean gradient of that many batches (fewer at the epoch's end)
+  // makes one step.
+  const size_t per_step = static_cast<size_t>(std::max(1, p.batch_multiplier));
   for (size_t it = 0; loader.next(b); ++it) {
     st.learning_rate = learning_rate_at(p, epoch + static_cast<double>(it) / iters);
     set_learning_rate(opt, st.learning_rate, separate_lr_scale);
     torch::Tensor x = batch_images(b), y = batch_labels(b);
-    opt.zero_grad();
+    const size_t first = it - it % per_step, in_step = std::min(per_step, iters - first);
+    if (it == first) opt.zero_grad();
     torch::Tensor logits = module.forward(x);
     torch::Tensor loss = F::cross_entropy(
         logits, y, F::CrossEntropyFuncOptions().label_smoothing(p.label_smoothing));
     if (extra) loss = loss + extra(x, logits);
-    loss.backward();
-    opt.step();
-    if (after_step) after_step();
+    (in_step > 1 ? loss / static_cast<double>(in_step) : loss).backward();
+    if (it + 1 == first + in_step) {
+      opt.step();
+      if (after_step) after_step();
+    }
     double l = loss.item<double>();
     if (!std::isfinite(l))
       throw_invalid(stage + ": the loss became " + std::to_string(l) +

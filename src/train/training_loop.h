@@ -31,6 +31,9 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const LearningParameters
 /// the third.
 void set_learning_rate(torch::optim::Optimizer& opt, double lr, double separate_scale = 1.0);
 
+/// Sets the weight decay of the decayed group (the first) of a make_optimizer optimizer.
+void set_weight_decay(torch::optim::Optimizer& opt, double wd);
+
 /// The optimizer's state as bytes (for checkpoints), and back; a state that does not fit is
 /// an error naming `source`.
 std::string optimizer_bytes(const torch::optim::Optimizer& opt);
@@ -49,7 +52,8 @@ using ExtraLoss =
     std::function<torch::Tensor(const torch::Tensor& images, const torch::Tensor& logits)>;
 
 /// One epoch (0-based `epoch`) of training with the template's augmentation, shuffling and
-/// label smoothing; the learning rate follows learning_rate_at(p, fractional epoch).
+/// label smoothing; the learning rate follows learning_rate_at(p, fractional epoch); one
+/// optimizer step per p.batch_multiplier batches (their mean gradient).
 /// `extra` adds to the loss; `after_step` runs after every optimizer step (e.g. re-applying
 /// sparsity masks). Errors when the loss stops being finite.
 EpochStats train_epoch(GraphModule& module, torch::optim::Optimizer& opt,

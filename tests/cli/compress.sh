@@ -82,6 +82,45 @@ assert json.load(open(sys.argv[2]))["score"] == r["score"]
 assert r["fp32_score"] - r["score"] < 0.1, (r["fp32_score"], r["score"])
 PY
 
+# Quantizer formats: per-tensor weights, 6-bit activations (the input asymmetric 8-bit),
+# trained log scales, a quantized output. The QDQ model clamps each narrow grid with a Clip
+# before its QuantizeLinear, keeps its output name, and `trex eval` scores it as reported.
+recipe 1 ', "quantize_outputs": true, "weights": {"per_channel": false, "logarithm_scale": true}, "activations": {"bits": 6, "logarithm_scale": true}, "scope_overrides": {"activations": {"input": {"mode": "asymmetric", "bits": 8}}}' >"$work/fmt.json"
+"$TREX" optimize "$TMPL" --load-weights "$CKPT" "${D[@]}" -o "$work/fmt" \
+  --compression-config "$work/fmt.json" >"$work/fmt.log" 2>&1 || fail formats "exit $?: $(tail -2 "$work/fmt.log")"
+"$TREX" info "$work/fmt/model.onnx" >"$work/fmt_info.txt" 2>&1
+"$TREX" eval "$TMPL" --load-weights "$work/fmt/model.onnx" --test-data-roots "$work/val" \
+  --output "$work/evalf.json" >/dev/null 2>&1
+python3 - "$work/fmt/compression_report.json" "$work/evalf.json" "$work/fmt_info.txt" <<'PY' && ok formats || fail formats "$(cat "$work/fmt_info.txt")"
+import json, re, sys
+r = json.load(open(sys.argv[1]))
+info = open(sys.argv[3]).read()
+ops = dict(re.findall(r"^  (\w+)\s+(\d+)$", info, re.M))
+assert int(ops["Clip"]) == int(ops["QuantizeLinear"]) - 1, ops  # all but the 8-bit input
+assert re.search(r"^output: +logits ", info, re.M), info
+layers = [l for l in r["layers"] if "weight_bits" in l]
+assert all(l["weight_granularity"] == "per_tensor" for l in layers), layers[0]
+assert layers[0]["activation_bits"] == 8 and layers[1]["activation_bits"] == 6, layers[:2]
+assert json.load(open(sys.argv[2]))["score"] == r["score"]
+assert r["fp32_score"] - r["score"] < 0.05, (r["fp32_score"], r["score"])
+PY
+
+# Staged QAT (`params`): activation quantizers off in the first epoch, a constant base_lr
+# dropping polynomially over the second, weight decay off in it, two batches per step.
+recipe 2 ', "params": {"activations_quant_start_epoch": 1, "lr_poly_drop_start_epoch": 1, "lr_poly_drop_duration_epochs": 1, "disable_wd_start_epoch": 1, "batch_multiplier": 2, "base_lr": 0.004}' >"$work/staged.json"
+"$TREX" optimize "$TMPL" --load-weights "$CKPT" "${D[@]}" -o "$work/staged" \
+  --compression-config "$work/staged.json" >"$work/staged.log" 2>&1 || fail staged "exit $?: $(tail -2 "$work/staged.log")"
+grep -q "^epoch 1: activation quantizers off" "$work/staged.log" && ! grep -q "^epoch 2: .*quantizers off" "$work/staged.log" \
+  || fail staged "quantizer stages not logged: $(grep 'quantizers off' "$work/staged.log")"
+python3 - "$work/staged/compression_report.json" <<'PY' && ok staged || fail staged "$(grep -A3 '^epoch' "$work/staged/compression_report.txt")"
+import json, sys
+r = json.load(open(sys.argv[1]))
+tr, t = r["training"], r["trajectory"]
+assert tr["schedule"] == "poly_drop" and tr["batch_multiplier"] == 2 and tr["learning_rate"] == 0.004, tr
+assert t[1]["learning_rate"] == 0.004 and 0 < t[2]["learning_rate"] < 0.0002, t  # dropping to 0
+assert r["fp32_score"] - r["score"] < 0.05, (r["fp32_score"], r["score"])
+PY
+
 # Knowledge distillation alongside: the FP32 model teaches, the report lists both.
 recipe 1 "" ', {"algorithm": "knowledge_distillation", "type": "softmax", "temperature": 2}' >"$work/kd.json"
 "$TREX" optimize "$TMPL" --load-weights "$CKPT" "${D[@]}" -o "$work/kd" \
@@ -138,35 +177,47 @@ for i in range(1, len(t) - 1):  # near the level after epoch i -> 0.05 higher fo
     near = t[i]["sparsity"] >= lv[i] - 0.03
     assert abs(lv[i + 1] - (lv[i] + 0.05 if near else lv[i])) < 1e-9, (i, lv, t[i]["sparsity"])
 PY
-# adaptive_compression_level on magnitude sparsity: the level rises after an epoch within
-# the budget (5 points here), falls after one over it; the highest level within it is kept.
-cat >"$work/msa.json" <<'JSON'
-{"input_info": {"sample_size": [1, 1, 28, 28]},
- "compression": [{"algorithm": "magnitude_sparsity", "params": {"sparsity_target": 0.3, "sparsity_target_epoch": 1, "sparsity_freeze_epoch": 1}}],
- "accuracy_aware_training": {"mode": "adaptive_compression_level", "params": {"maximal_absolute_accuracy_degradation": 0.05, "initial_training_phase_epochs": 1, "patience_epochs": 1, "initial_compression_rate_step": 0.2, "maximal_total_epochs": 3}}}
-JSON
-"$TREX" optimize "$TMPL" --load-weights "$CKPT" "${D[@]}" -o "$work/msa" --compression-config "$work/msa.json" \
-  params --learning_parameters.learning_rate 0.005 --nncf_optimization.maximal_accuracy_degradation 5 \
-  >"$work/msa.log" 2>&1
-python3 - "$work/msa/compression_report.json" <<'PY' && ok "sparsity adaptive level" || fail "sparsity adaptive level" "$(grep -A5 '^epoch' "$work/msa/compression_report.txt")"
+# adaptive_compression_level on a sparsity level: after the initial phase (level 0.3) it
+# rises after an epoch within the budget (5 points here) and falls after one over it.
+# Magnitude masks follow the level exactly and the highest level within budget is kept;
+# rb's loss pulls its masks towards the level (they keep training) and the epoch with the
+# highest sparsity reached within budget is kept.
+# adaptive_level NAME ALGORITHM FIELD
+adaptive_level() {
+  local lr=""  # rb's logits train at 100x the rate
+  [[ $2 == rb_sparsity ]] && lr='"compression_lr_multiplier": 100, '
+  plain "{\"algorithm\": \"$2\", $lr\"params\": {\"sparsity_target\": 0.3, \"sparsity_target_epoch\": 1, \"sparsity_freeze_epoch\": 1}}" \
+    | sed 's/]}$/], "accuracy_aware_training": {"mode": "adaptive_compression_level", "params": {"maximal_absolute_accuracy_degradation": 0.05, "initial_training_phase_epochs": 1, "patience_epochs": 1, "initial_compression_rate_step": 0.2, "maximal_total_epochs": 3}}}/' >"$work/$2_aa.json"
+  "$TREX" optimize "$TMPL" --load-weights "$CKPT" "${D[@]}" -o "$work/$2_aa" --compression-config "$work/$2_aa.json" \
+    params --learning_parameters.learning_rate 0.005 --nncf_optimization.maximal_accuracy_degradation 5 \
+    >"$work/$2_aa.log" 2>&1
+  python3 - "$work/$2_aa/compression_report.json" "$3" <<'PY' && ok "$1" || fail "$1" "$(grep -A5 '^epoch' "$work/$2_aa/compression_report.txt")"
 import json, sys
 r = json.load(open(sys.argv[1]))
+field = sys.argv[2]
 t = r["trajectory"]
 assert [e["epoch"] for e in t] == [0, 1, 2, 3] and t[1]["sparsity_level"] == 0.3, t
 for a, b in zip(t[1:], t[2:]):
     d = b["sparsity_level"] - a["sparsity_level"]
     assert abs(d) > 1e-9 and (d > 0) == a["within_budget"], (a, b)
-    assert abs(b["sparsity"] - b["sparsity_level"]) < 0.01, b  # the masks follow the level
+if field == "sparsity_level":  # magnitude masks are the level
+    assert all(abs(b["sparsity"] - b["sparsity_level"]) < 0.01 for b in t[1:]), t
+else:  # rb's masks move towards a raised level
+    assert t[2]["sparsity"] > t[1]["sparsity"] + 0.05 or not t[1]["within_budget"], t
 within = [e for e in t[1:] if e["within_budget"]]
 best = [e for e in t if e["epoch"] == r["best_epoch"]][0]
-assert within and best["sparsity_level"] == max(e["sparsity_level"] for e in within), (best, within)
+assert within and best[field] == max(e[field] for e in within), (best, within)
 PY
+}
+adaptive_level "sparsity adaptive level" magnitude_sparsity sparsity_level
+adaptive_level "rb adaptive level" rb_sparsity sparsity
 plain '{"algorithm": "magnitude_sparsity", "params": {"schedule": "adaptive"}}' >"$work/mada.json"
 expect_error magnitude-adaptive "'adaptive' follows" "$TREX" optimize "$TMPL" --load-weights "$CKPT" \
   "${D[@]}" -o "$work/g" --compression-config "$work/mada.json"
-plain '{"algorithm": "rb_sparsity"}, {"algorithm": "filter_pruning"}' >"$work/rbp.json"
-expect_error rb-with-pruning "rb_sparsity with filter_pruning" "$TREX" optimize "$TMPL" \
-  --load-weights "$CKPT" "${D[@]}" -o "$work/g" --compression-config "$work/rbp.json"
+# Together with rb's own adaptive schedule, refused.
+sed 's/"sparsity_target": 0.3,/"schedule": "adaptive", "sparsity_target": 0.3,/' "$work/rb_sparsity_aa.json" >"$work/rbl2.json"
+expect_error rb-two-adaptive "both set the level" "$TREX" optimize "$TMPL" --load-weights "$CKPT" \
+  "${D[@]}" -o "$work/g" --compression-config "$work/rbl2.json"
 
 recipe 2 "" ', {"algorithm": "magnitude_sparsity", "params": {"sparsity_target_epoch": 5}}' >"$work/sp5.json"
 expect_error sparsity-beyond-run "sparsity_target_epoch" "$TREX" optimize "$TMPL" --load-weights "$CKPT" \
@@ -202,9 +253,15 @@ else
 fi
 
 # Bad input.
-recipe 1 ', "activations": {"bits": 4}' >"$work/bits.json"
-expect_error bits "bits.json: compression.quantization.activations.bits: 4 is not supported" \
-  "$TREX" optimize "$TMPL" --load-weights "$CKPT" "${D[@]}" -o "$work/g" --compression-config "$work/bits.json"
+recipe 1 ', "activations": {"per_channel": true}' >"$work/pc.json"
+expect_error per-channel-activations "pc.json: compression.quantization.activations.per_channel: true is not supported" \
+  "$TREX" optimize "$TMPL" --load-weights "$CKPT" "${D[@]}" -o "$work/g" --compression-config "$work/pc.json"
+recipe 1 ', "scope_overrides": {"activations": {"{re}layer1.*": {"bits": 4}, "{re}layer1.0.*": {"bits": 6}}}' >"$work/ov.json"
+expect_error override-conflict "both match" "$TREX" optimize "$TMPL" --load-weights "$CKPT" "${D[@]}" \
+  -o "$work/g" --compression-config "$work/ov.json"
+recipe 1 ', "params": {"weights_quant_start_epoch": 1}' >"$work/st.json"
+expect_error staged-never "weights_quant_start_epoch 1 is not before the end" "$TREX" optimize "$TMPL" \
+  --load-weights "$CKPT" "${D[@]}" -o "$work/g" --compression-config "$work/st.json"
 recipe 1 ', "weights": {"mode": "asymetric"}' >"$work/mode.json"
 expect_error bad-key "weights.mode" "$TREX" optimize "$TMPL" --load-weights "$CKPT" "${D[@]}" \
   -o "$work/g" --compression-config "$work/mode.json"

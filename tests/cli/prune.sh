@@ -2,7 +2,8 @@
 # `trex optimize` with filter pruning on a training checkpoint, from the command line, on a
 # small real dataset and the shipped ResNet-18 checkpoint: a FLOPs target met by the
 # exported model with the filters removed (fewer parameters, the score `trex eval` gives),
-# pruning with quantization (INT8 QDQ, resumed after a kill to the same model),
+# rb_sparsity alongside, pruning with quantization (INT8 QDQ, resumed after a kill to the
+# same model),
 # adaptive_compression_level's rate search, and bad inputs (exit 2, one line naming the key).
 # usage: prune.sh TREX SOURCE_DIR
 set -u
@@ -55,6 +56,26 @@ grep -q "QuantizeLinear" "$work/info.txt" && fail "float model" "has QDQ nodes" 
 [[ $(json "$work/eval.json" "['score']") == $(json "$work/p/nncf_performance.json" "['score']") ]] \
   && ok "eval pruned" || fail "eval pruned" "eval score differs from the reported one"
 grep -q "filters (pruned)" "$work/p/compression_report.txt" || fail "prune report" "no filter column"
+
+# rb_sparsity alongside: the masks train between the weights and the convolutions; the
+# export bakes them into the weights, then removes the pruned filters.
+config "$(prune baseline 1 pruning_flops_target 0.3), {\"algorithm\": \"rb_sparsity\", \"compression_lr_multiplier\": 100, \"params\": {\"schedule\": \"exponential\", \"sparsity_target\": 0.3, \"sparsity_target_epoch\": 2, \"sparsity_freeze_epoch\": 2}}" >"$work/rbp.json"
+"$TREX" optimize "$TMPL" --load-weights "$CKPT" "${D[@]}" -o "$work/rbp" \
+  --compression-config "$work/rbp.json" "${P[@]}" --learning_parameters.num_epochs 2 \
+  >"$work/rbp.log" 2>&1 || fail "prune+rb" "exit $?: $(tail -3 "$work/rbp.log")"
+"$TREX" eval "$TMPL" --load-weights "$work/rbp/model.onnx" --test-data-roots "$work/val" \
+  --output "$work/evalrb.json" >/dev/null 2>&1
+python3 - "$work/rbp/compression_report.json" "$work/evalrb.json" <<'PY' && ok "prune+rb" || fail "prune+rb" "$(grep -A4 '^epoch' "$work/rbp/compression_report.txt")"
+import json, sys
+r = json.load(open(sys.argv[1]))
+t = r["trajectory"]
+assert r["algorithms"] == ["filter_pruning", "rb_sparsity"], r["algorithms"]
+assert t[1]["flops_pruned"] >= 0.3 and t[2]["flops_pruned"] >= 0.3 and t[2]["sparsity"] > 0.1, t
+assert 1 - r["after"]["macs"] / r["before"]["macs"] >= 0.3, (r["before"], r["after"])
+convs = [l for l in r["layers"] if l["op_type"] == "Conv"]
+assert sum(l["pruned_filters"] for l in convs) > 0 and all(l["sparsity"] > 0 for l in convs), convs[:3]
+assert json.load(open(sys.argv[2]))["score"] == r["score"]
+PY
 
 # Pruning with quantization, exponential schedule (target at epoch 2): INT8 QDQ with the
 # filters removed; killed in epoch 2 and resumed, the same model as the uninterrupted run.

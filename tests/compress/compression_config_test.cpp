@@ -158,6 +158,9 @@ TEST(CompressionConfig, ErrorsNameTheKeyPath) {
        "compression.weights.per_chanel: unknown key"},
       {R"({"compression": {"algorithm": "quantization", "ignored_scopes": ["{re}(("]}})",
        "compression.ignored_scopes: '{re}((' is not a valid regular expression"},
+      // A repetition count this large overflows the regex compiler: refused before it runs.
+      {R"({"compression": {"algorithm": "quantization", "target_scopes": ["{re}a{7777777777777777777}"]}})",
+       "compression.target_scopes: '{re}a{7777777777777777777}' is not a valid regular expression"},
       {R"({"compression": {"algorithm": "quantization", "scope_overrides": {"weights": {"a": {"bits": "8"}}}}})",
        "compression.scope_overrides.weights.a.bits: expected an integer"},
       {R"({"compression": {"algorithm": "quantization", "initializer": {"precision": {}}}})",

@@ -12,11 +12,12 @@
 #include "compress/filter_pruning.h"
 #include "compress/pruning_schedule.h"
 #include "compress/qat_graph.h"
+#include "compress/qat_test_util.h"
+#include "compress/rb_sparsity.h"
 #include "ir/model_summary.h"
 #include "passes/passes.h"
 #include "quant/ptq/pipeline.h"
 #include "quant/quant_test_util.h"
-#include "runtime/session.h"
 #include "train/checkpoint.h"
 #include "train/graph_module.h"
 #include "util/error.h"
@@ -24,17 +25,13 @@
 namespace trex::compress {
 namespace {
 
+using testing::rel_error;
+using testing::run_runtime;
+
 std::shared_ptr<Graph> shipped(const std::string& model) {
   return train::load_checkpoint(std::string(TREX_RECIPES_DIR) + "/../models/classification/" +
                                 model + "/checkpoint.pt")
       .graph;
-}
-
-torch::Tensor run_runtime(std::shared_ptr<Graph> g, const torch::Tensor& x) {
-  std::map<std::string, Tensor> in;
-  in.emplace(g->inputs()[0]->name(), train::from_torch(x));
-  Session s(std::move(g));
-  return train::to_torch(s.run(in).at(0));
 }
 
 torch::Tensor eval_forward(train::GraphModule& module, const torch::Tensor& x) {
@@ -328,6 +325,48 @@ TEST(FilterPruning, QuantizedExportMatchesTheQatModule) {
   const double rel = ((got - expected).abs().mean() / expected.abs().mean()).item<double>();
   EXPECT_LT(rel, 0.01);
   EXPECT_TRUE(got.argmax(1).equal(expected.argmax(1)));
+}
+
+TEST(FilterPruning, WithRbSparsityMasks) {
+  // rb_sparsity's masks sit between the weights and the convolutions: the groups are found
+  // through them, and the export (masks baked into the weights, then the pruned filters
+  // removed) equals the masked module.
+  std::shared_ptr<Graph> g = shipped("resnet18");
+  std::shared_ptr<Graph> masked = g->clone();
+  SparsityConfig sc;
+  sc.algorithm = "rb_sparsity";
+  add_rb_masks(*masked, sc);
+  int64_t dropped = 0;
+  uint64_t seed = 1;
+  for (Node* n : masked->nodes()) {
+    if (n->op_type() != kRBSparsify) continue;
+    Tensor l = n->input(1)->constant();
+    for (int64_t i = 0; i < l.numel(); ++i) {
+      seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+      if ((seed >> 33) % 3 == 0) l.mutable_data<float>()[i] = -1.0f, ++dropped;  // a third
+    }
+    n->input(1)->set_constant(std::move(l));
+  }
+  train::GraphModule module(*masked);
+  FilterPruningConfig c;
+  c.pruning_flops_target = 0.3;
+  FilterPruning pruning(module, *masked, c);
+  EXPECT_EQ(pruning.groups().size(), find_pruning_groups(*g, c).size());
+  pruning.set_level(0.3);
+  torch::manual_seed(5);
+  torch::Tensor x = torch::rand({4, 1, 28, 28});
+  torch::Tensor expected = eval_forward(module, x);
+  std::unique_ptr<Graph> trained = module.export_graph();
+  bake_rb_masks(*trained);
+  remove_pruned_channels(*trained, pruning.groups(), pruning.pruned());
+  std::shared_ptr<Graph> out = std::move(trained);
+  canonicalize(*out);
+  EXPECT_NEAR(1.0 - static_cast<double>(summarize(*out).macs) / summarize(*g).macs,
+              pruning.macs_removed(), 1e-12);
+  torch::Tensor got = run_runtime(out, x);
+  EXPECT_LT((got - expected).abs().max().item<double>(),
+            1e-4 * (1 + expected.abs().max().item<double>()));
+  EXPECT_GT(dropped, 0);
 }
 
 }  // namespace

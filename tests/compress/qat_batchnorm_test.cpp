@@ -7,60 +7,20 @@
 #include "compress/bn_adaptation.h"
 #include "compress/plan_transfer.h"
 #include "compress/qat_graph.h"
+#include "compress/qat_test_util.h"
 #include "passes/passes.h"
 #include "quant/ptq/pipeline.h"
 #include "quant/quant_test_util.h"
-#include "runtime/session.h"
 #include "train/graph_module.h"
 
 namespace trex::compress {
 namespace {
 
-/// small_cnn with a BatchNormalization after each convolution; conv1's has a negative
-/// gamma on channel 2 (the fold flips that channel's sign).
-std::shared_ptr<Graph> cnn_with_batch_norm() {
-  std::shared_ptr<Graph> g = testing::small_cnn(5);
-  for (const char* name : {"conv1", "conv2"}) {
-    Node* conv = g->find_node(name);
-    Value* y = conv->output(0);
-    const int64_t c = 8;
-    std::vector<float> gamma(c), beta(c), mean(c), var(c);
-    for (int64_t i = 0; i < c; ++i) {
-      gamma[i] = 0.5f + 0.2f * i;
-      beta[i] = 0.1f * i - 0.3f;
-      mean[i] = 0.05f * i;
-      var[i] = 0.3f + 0.1f * i;
-    }
-    if (std::string(name) == "conv1") gamma[2] = -0.8f;
-    auto t = [&](const std::vector<float>& v, const char* what) {
-      return g->add_constant(std::string(name) + "_bn." + what,
-                             Tensor::from_vector<float>(DType::kFloat32, {c}, v));
-    };
-    std::vector<std::pair<Node*, size_t>> readers;
-    for (const Use& u : y->uses()) readers.emplace_back(u.node, u.index);
-    Node* bn = g->add_node("BatchNormalization",
-                           {y, t(gamma, "scale"), t(beta, "bias"), t(mean, "mean"), t(var, "var")},
-                           1, std::string(name) + "_bn");
-    bn->output(0)->set_type(y->type());
-    for (auto& [n, i] : readers) n->set_input(i, bn->output(0));
-  }
-  g->sort_topologically();
-  return g;
-}
-
-double rel_error(const torch::Tensor& a, const torch::Tensor& b) {
-  return ((a - b).abs().mean() / a.abs().mean()).item<double>();
-}
-
-torch::Tensor run_runtime(const std::shared_ptr<Graph>& g, const torch::Tensor& x) {
-  Session s(g);
-  std::map<std::string, Tensor> in;
-  in.emplace("input", train::from_torch(x));
-  return train::to_torch(s.run(in).at(0));
-}
+using testing::rel_error;
+using testing::run_runtime;
 
 TEST(QatBatchNorm, PlanMovesAcrossTheFoldExactly) {
-  std::shared_ptr<Graph> bn = cnn_with_batch_norm();
+  std::shared_ptr<Graph> bn = testing::small_cnn_with_batch_norm();
   std::shared_ptr<Graph> folded = bn->clone();
   canonicalize(*folded);
   ASSERT_EQ(folded->find_node("conv1_bn"), nullptr) << "the test needs the fold to happen";
@@ -152,7 +112,7 @@ TEST(QatBatchNorm, AdaptationAveragesBatchStatistics) {
 }
 
 TEST(QatBatchNorm, TrainedModuleExportsToTheSameInt8Model) {
-  std::shared_ptr<Graph> bn = cnn_with_batch_norm();
+  std::shared_ptr<Graph> bn = testing::small_cnn_with_batch_norm();
   std::shared_ptr<Graph> folded = bn->clone();
   canonicalize(*folded);
   testing::RandomImages data(64);

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <set>
 
 #include "quant/ptq/pipeline.h"
 #include "quant/quant_test_util.h"
@@ -120,8 +121,10 @@ TEST(QatConfig, WeightBits) {
   QatInitConfig i = init(
       R"({"algorithm": "quantization", "weights": {"bits": 6}, "scope_overrides": {"weights":
           {"conv1": {"bits": 4}, "{re}fc": {"per_channel": true}}}})");
-  EXPECT_EQ(i.ptq.weight_bits, 6);
-  EXPECT_EQ(i.ptq.weight_bits_by_node, (std::map<std::string, int>{{"conv1", 4}}));
+  EXPECT_EQ(i.ptq.weights.bits, 6);
+  ASSERT_EQ(i.ptq.weights_by_node.size(), 2u);
+  EXPECT_EQ(i.ptq.weights_by_node.at("conv1").bits, 4);
+  EXPECT_EQ(i.ptq.weights_by_node.at("fc").bits, 6);
   testing::RandomImages data(16);
   quant::PtqResult r = quant::quantize_model(*testing::small_cnn(), data, i.ptq);
   EXPECT_EQ(r.plan.weights.at("conv1").max_level, 7);
@@ -131,28 +134,108 @@ TEST(QatConfig, WeightBits) {
     EXPECT_LE(std::abs(r.plan.weights.at("conv1").values.get_int64(k)), 7);
 }
 
+TEST(QatConfig, FormatsPerGroupAndPerScope) {
+  QatInitConfig i = init(R"({"algorithm": "quantization", "quantize_outputs": true,
+      "weights": {"per_channel": false, "logarithm_scale": true, "ignored_scopes": ["fc"]},
+      "activations": {"bits": 6, "signed": true, "target_scopes": ["{re}relu.*", "input", "fc"]},
+      "scope_overrides": {
+        "weights": {"conv1": {"per_channel": true}},
+        "activations": {"input": {"mode": "asymmetric", "bits": 4}, "relu1": {"signed": false}}},
+      "initializer": {"range": [
+        {"type": "mean_min_max", "num_init_samples": 64},
+        {"type": "threesigma", "num_init_samples": 96, "target_scopes": ["relu2"]}]}})");
+  const quant::PtqConfig& c = i.ptq;
+  EXPECT_TRUE(c.quantize_outputs);
+  EXPECT_TRUE(i.log_scale_weights);
+  EXPECT_FALSE(i.log_scale_activations);
+  EXPECT_FALSE(c.weights.per_channel);
+  EXPECT_TRUE(c.weight_spec("conv1").per_channel);
+  EXPECT_FALSE(c.weight_spec("conv2").per_channel);
+  EXPECT_EQ(c.float_weights, (std::set<std::string>{"fc"}));
+  // Activation scopes name the producing node (or the model input).
+  std::shared_ptr<Graph> model = testing::small_cnn();
+  const Graph& g = *model;
+  auto out = [&](const char* node) { return g.find_node(node)->output(0)->name(); };
+  EXPECT_EQ(c.activation("input").bits, 4);
+  EXPECT_EQ(c.activation("input").symmetric, false);
+  EXPECT_EQ(c.activation(out("relu1")).is_signed, false);
+  EXPECT_EQ(c.activation(out("relu1")).bits, 6);
+  EXPECT_EQ(c.activation(out("relu2")).is_signed, true);
+  EXPECT_FALSE(c.activation(out("relu2")).symmetric.has_value());
+  EXPECT_TRUE(c.float_activations.count(out("pool")));
+  EXPECT_FALSE(c.float_activations.count(out("relu3")));
+  EXPECT_FALSE(c.float_activations.count("input"));
+  EXPECT_EQ(c.activations.kind, quant::EstimatorKind::kMeanMinMax);
+  EXPECT_EQ(c.estimator(out("relu2")).kind, quant::EstimatorKind::kThreeSigma);
+  EXPECT_EQ(c.estimator(out("relu1")).kind, quant::EstimatorKind::kMeanMinMax);
+  EXPECT_EQ(c.stat_subset_size, 96);
+
+  // PTQ with it: per-tensor weights, float fc weights, forced signedness, the narrow grids.
+  testing::RandomImages data(16);
+  quant::PtqResult r = quant::quantize_model(g, data, c);
+  EXPECT_FALSE(r.plan.weights.at("conv2").per_channel);
+  EXPECT_FALSE(r.plan.weights.count("fc"));
+  EXPECT_FALSE(r.plan.activations.at("input").symmetric);
+  EXPECT_EQ(r.plan.activations.at("input").level_high(), 15);
+  EXPECT_TRUE(r.plan.activations.at(out("relu1")).is_unsigned);
+  EXPECT_FALSE(r.plan.activations.at(out("relu3")).is_unsigned);
+  EXPECT_EQ(r.plan.activations.at(out("relu3")).level_high(), 31);
+  EXPECT_EQ(g.outputs()[0]->name(), r.model->outputs()[0]->name());
+  EXPECT_EQ(r.model->outputs()[0]->producer()->op_type(), "DequantizeLinear");
+}
+
+TEST(QatConfig, OverridePrecedenceAndUnmatchedScopes) {
+  // Patterns first, exact names last (they win); JSON keys carry no order.
+  QatInitConfig i = init(R"({"algorithm": "quantization", "scope_overrides": {"weights": {
+      "conv1": {"bits": 4}, "{re}conv.*": {"bits": 6}, "{re}.*1": {"per_channel": false}}}})");
+  EXPECT_EQ(i.ptq.weight_spec("conv1").bits, 4);
+  EXPECT_FALSE(i.ptq.weight_spec("conv1").per_channel);
+  EXPECT_EQ(i.ptq.weight_spec("conv2").bits, 6);
+  EXPECT_TRUE(i.ptq.weight_spec("conv2").per_channel);
+  // Two patterns disagreeing on one node: an error naming both.
+  try {
+    init(R"({"algorithm": "quantization", "scope_overrides": {"weights": {
+        "{re}conv.*": {"bits": 6}, "{re}.*2": {"bits": 5}}}})");
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("'{re}.*2' and '{re}conv.*' both match 'conv2' and set "
+                                         "bits to 5 and 6"),
+              std::string::npos)
+        << e.what();
+  }
+  // Entries matching nothing are reported (a typo would leave a group float silently).
+  QatInitConfig u = init(R"({"algorithm": "quantization",
+      "activations": {"target_scopes": ["relu_typo"]}, "weights": {"ignored_scopes": ["fc9"]},
+      "scope_overrides": {"weights": {"nope": {"bits": 4}}},
+      "initializer": {"range": [{"type": "min_max"},
+                                {"type": "threesigma", "ignored_scopes": ["x9"]}]}})");
+  for (const char* want :
+       {"activations.target_scopes entry 'relu_typo'", "weights.ignored_scopes entry 'fc9'",
+        "scope_overrides.weights entry 'nope'", "initializer.range[1].ignored_scopes entry 'x9'"})
+    EXPECT_TRUE(has(u.unmatched_scopes, want)) << want;
+}
+
 TEST(QatConfig, UnsupportedSettingsNameTheirKey) {
   const std::pair<const char*, const char*> cases[] = {
-      {R"("activations": {"bits": 6})",
-       "cfg.json: compression.activations.bits: 6 is not supported for activations"},
-      {R"("scope_overrides": {"activations": {"conv1": {"bits": 4}}})",
-       "compression.scope_overrides.activations.conv1.bits"},
       {R"("weights": {"mode": "asymmetric"})", "compression.weights.mode: 'asymmetric'"},
-      {R"("weights": {"per_channel": false})", "compression.weights.per_channel"},
+      {R"("weights": {"signed": false})", "compression.weights.signed"},
+      {R"("scope_overrides": {"weights": {"fc": {"mode": "asymmetric"}}})",
+       "compression.scope_overrides.weights.fc.mode"},
       {R"("activations": {"per_channel": true})", "compression.activations.per_channel"},
-      {R"("activations": {"signed": true})", "compression.activations.signed"},
-      {R"("weights": {"logarithm_scale": true})", "compression.weights.logarithm_scale"},
-      {R"("quantize_outputs": true)", "compression.quantize_outputs"},
-      {R"("scope_overrides": {"activations": {"conv1": {"mode": "asymmetric"}}})",
-       "compression.scope_overrides.activations.conv1.mode"},
+      {R"("scope_overrides": {"activations": {"conv1": {"per_channel": true}}})",
+       "compression.scope_overrides.activations.conv1.per_channel"},
+      {R"("scope_overrides": {"weights": {"conv1": {"logarithm_scale": true}}})",
+       "compression.scope_overrides.weights.conv1.logarithm_scale"},
+      {R"("activations": {"signed": true, "mode": "asymmetric"})",
+       "compression.activations.signed: has no effect on asymmetric activations"},
+      {R"("preset": "mixed", "scope_overrides": {"activations": {"input": {"signed": false}}})",
+       "compression.scope_overrides.activations: 'signed' has no effect"},
       {R"("initializer": {"range": {"num_init_samples": 0}})",
        "compression.initializer.range.num_init_samples"},
       {R"("initializer": {"range": [{"type": "min_max"}, {"type": "threesigma"}]})",
        "compression.initializer.range[1]: a second activation range initializer"},
       {R"("initializer": {"range": [{"type": "percentile", "target_quantizer_group": "weights"}]})",
        "compression.initializer.range.type: 'percentile' is not supported for weights"},
-      {R"("initializer": {"range": [{"type": "min_max", "ignored_scopes": ["fc"]}]})",
-       "compression.initializer.range: per-scope range initializers"},
   };
   for (const auto& [keys, want] : cases) {
     std::string e = error_of(std::string(R"({"algorithm": "quantization", )") + keys + "}");

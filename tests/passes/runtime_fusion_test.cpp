@@ -101,6 +101,43 @@ TEST(RuntimeFusion, ConstantClipFoldsIntoActivationParams) {
   EXPECT_EQ(n.g.nodes()[0]->attr_floats("activation_params"), (std::vector<float>{0.0f, 6.0f}));
 }
 
+/// A Clip after a fused Relu or Clip (a narrow quantization grid's clamp) narrows it.
+TEST(RuntimeFusion, ClipAfterReluOrClipNarrowsTheActivation) {
+  for (bool relu_first : {true, false}) {
+    ConvNet n;
+    make_conv(n);
+    GraphBuilder b(n.g);
+    n.g.opset_imports[""] = 13;
+    auto clip = [&](Value* x, float lo, float hi) {
+      Value* y = b.op("Clip", {x, b.constant("lo" + std::to_string(lo), Tensor::scalar_f32(lo)),
+                               b.constant("hi" + std::to_string(hi), Tensor::scalar_f32(hi))});
+      y->set_type(x->type());
+      return y;
+    };
+    Value* a = relu_first ? b.op("Relu", {n.conv}) : clip(n.conv, -1.0f, 6.0f);
+    a->set_type(n.conv->type());
+    b.output(clip(a, -0.5f, 4.0f), "y");
+    fuse_for_runtime(n.g);
+    verify(n.g);
+    ASSERT_EQ(n.g.num_nodes(), 1u);
+    EXPECT_EQ(n.g.nodes()[0]->attr_string("activation", ""), "Clip");
+    EXPECT_EQ(n.g.nodes()[0]->attr_floats("activation_params"),
+              (std::vector<float>{relu_first ? 0.0f : -0.5f, 4.0f}));
+  }
+  // Disjoint ranges (a constant result) stay as they are.
+  ConvNet n;
+  make_conv(n);
+  GraphBuilder b(n.g);
+  n.g.opset_imports[""] = 13;
+  Value* r = b.op("Relu", {n.conv});
+  r->set_type(n.conv->type());
+  b.output(b.op("Clip", {r, b.constant("lo", Tensor::scalar_f32(-3.0f)),
+                         b.constant("hi", Tensor::scalar_f32(-1.0f))}),
+           "y");
+  fuse_for_runtime(n.g);
+  EXPECT_EQ(count_ops(n.g, "Clip"), 1);
+}
+
 }  // namespace
 }  // namespace trex::testing
 

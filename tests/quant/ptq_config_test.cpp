@@ -55,6 +55,8 @@ TEST(PtqConfigFile, ErrorsNameTheKey) {
             std::string::npos);
   EXPECT_NE(err("stat_subset_size: 0\n").find("stat_subset_size: value 0 out of range"),
             std::string::npos);
+  EXPECT_NE(err("ignored_scope:\n  patterns: ['x{2,99999}']\n").find("ignored_scope.patterns"),
+            std::string::npos);
   EXPECT_NE(err("ignored_scope:\n  patterns: ['(']\n").find("ignored_scope.patterns: '('"),
             std::string::npos);
   EXPECT_NE(err("ignored_scope: [a, b]\n").find("ignored_scope: expected a mapping"),

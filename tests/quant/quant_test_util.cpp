@@ -27,6 +27,36 @@ std::shared_ptr<Graph> small_cnn(uint64_t seed) {
   return g;
 }
 
+std::shared_ptr<Graph> small_cnn_with_batch_norm() {
+  std::shared_ptr<Graph> g = testing::small_cnn(5);
+  for (const char* name : {"conv1", "conv2"}) {
+    Node* conv = g->find_node(name);
+    Value* y = conv->output(0);
+    const int64_t c = 8;
+    std::vector<float> gamma(c), beta(c), mean(c), var(c);
+    for (int64_t i = 0; i < c; ++i) {
+      gamma[i] = 0.5f + 0.2f * i;
+      beta[i] = 0.1f * i - 0.3f;
+      mean[i] = 0.05f * i;
+      var[i] = 0.3f + 0.1f * i;
+    }
+    if (std::string(name) == "conv1") gamma[2] = -0.8f;
+    auto t = [&](const std::vector<float>& v, const char* what) {
+      return g->add_constant(std::string(name) + "_bn." + what,
+                             Tensor::from_vector<float>(DType::kFloat32, {c}, v));
+    };
+    std::vector<std::pair<Node*, size_t>> readers;
+    for (const Use& u : y->uses()) readers.emplace_back(u.node, u.index);
+    Node* bn = g->add_node("BatchNormalization",
+                           {y, t(gamma, "scale"), t(beta, "bias"), t(mean, "mean"), t(var, "var")},
+                           1, std::string(name) + "_bn");
+    bn->output(0)->set_type(y->type());
+    for (auto& [n, i] : readers) n->set_input(i, bn->output(0));
+  }
+  g->sort_topologically();
+  return g;
+}
+
 void RandomImages::for_each_batch(const std::vector<size_t>& indices, int batch_size,
                                   const std::function<void(const quant::InputBatch&)>& fn) {
   int64_t per = 1;

@@ -14,6 +14,10 @@ namespace trex::testing {
 /// -> GlobalAveragePool -> Flatten -> Gemm(4) -> logits. Seeded weights, biases non-zero.
 std::shared_ptr<Graph> small_cnn(uint64_t seed = 1);
 
+/// small_cnn(5) with a BatchNormalization after each convolution; conv1's has a negative
+/// gamma on channel 2 (the fold flips that channel's sign).
+std::shared_ptr<Graph> small_cnn_with_batch_norm();
+
 /// `count` random images [3,12,12] in [0, 1), batched on demand.
 class RandomImages : public quant::CalibrationData {
  public:

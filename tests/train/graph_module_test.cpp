@@ -107,6 +107,32 @@ TEST(GraphModule, DropoutOnlyInTraining) {
   EXPECT_NEAR(zeros, 0.5, 0.05);
 }
 
+TEST(GraphModule, BypassedNodesPassTheirInputThrough) {
+  // y = Relu(FakeQuantize(x, s)): bypassed, y = Relu(x) and the scale gets no gradient.
+  Graph g;
+  GraphBuilder b(g);
+  g.opset_imports = {{"", 13}, {"trex", 1}};
+  Value* x = b.input("x", DType::kFloat32, {2, 3});
+  Node* fq =
+      g.add_node("FakeQuantize", {x, b.constant("s", Tensor::scalar_f32(0.5f))}, 1, "fq", "trex");
+  fq->set_attr("mode", "symmetric");
+  fq->output(0)->set_type(x->type());
+  b.output(b.op("Relu", {fq->output(0)}, {}, "relu"), "y");
+  GraphModule m(g);
+  ASSERT_EQ(m.named_weights().size(), 1u);
+  const torch::Tensor& s = m.named_weights()[0].second;
+  torch::Tensor in = torch::tensor({{1.2f, 2.0f, -3.0f}, {-1.0f, 0.6f, 4.1f}});
+  EXPECT_FALSE(torch::equal(m.forward(in), torch::relu(in)));  // rounded to halves
+  m.set_bypassed({"fq"});
+  torch::Tensor y = m.forward(in);
+  EXPECT_TRUE(torch::equal(y, torch::relu(in)));
+  EXPECT_FALSE(y.requires_grad() && s.grad().defined());
+  m.set_bypassed({});
+  m.forward(in).sum().backward();
+  EXPECT_TRUE(s.grad().defined());
+  EXPECT_THROW(m.set_bypassed({"nothing"}), Error);
+}
+
 TEST(GraphModule, UnsupportedOpNamesTheNode) {
   Graph g;
   GraphBuilder b(g);

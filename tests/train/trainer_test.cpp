@@ -4,12 +4,15 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 
 #include "onnx/onnx.h"
 #include "tasks/classification/evaluate.h"
+#include "tasks/classification/model_zoo.h"
 #include "train/checkpoint.h"
 #include "train/tiny_dataset.h"
+#include "train/training_loop.h"
 #include "util/error.h"
 #include "util/file_io.h"
 
@@ -117,6 +120,27 @@ TEST_F(TrainerTest, InterruptedRunResumesExactly) {
   ASSERT_EQ(resumed.epochs.size(), 2u);
   EXPECT_TRUE(read_file(resumed.model_path) == read_file(whole.model_path)) << "models differ";
   EXPECT_EQ(resumed.best_accuracy, whole.best_accuracy);
+}
+
+TEST_F(TrainerTest, BatchMultiplierStepsOnceEveryNBatches) {
+  // 300 images in batches of 32: 9 batches (the last partial one dropped); with
+  // batch_multiplier 4 the optimizer steps after batches 4, 8 and 9 (the last group is one
+  // batch), each step on the mean gradient of its batches.
+  ModelTemplate t = tmpl(1);
+  ClassFolderDataset train = load_class_folders(data_->train, image_spec(t), 2, {});
+  classification::ModelSpec ms{1, 28, 28, t.num_classes, 0};
+  for (int multiplier : {1, 4}) {
+    GraphModule module(*classification::build_model(t.architecture, ms));
+    LearningParameters lp = t.learning;
+    lp.batch_multiplier = multiplier;
+    auto opt = make_optimizer(lp, module);
+    int steps = 0;
+    EpochStats st =
+        train_epoch(module, *opt, train, transform_spec(t), lp, 0, {}, 1.0, {}, [&] { ++steps; });
+    EXPECT_EQ(steps, multiplier == 1 ? 9 : 3) << multiplier;
+    EXPECT_EQ(st.images, 288u);
+    EXPECT_TRUE(std::isfinite(st.loss));
+  }
 }
 
 TEST_F(TrainerTest, BadInputsNameTheirSource) {

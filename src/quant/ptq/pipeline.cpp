@@ -53,6 +53,8 @@ PtqResult quantize_model(const Graph& model, CalibrationData& data, const PtqCon
   const Graph& fp32 = *typed;
   QuantizationPlan& plan = result.plan;
   plan.setup = place_quantizers(fp32, config.ignored, transformer);
+  if (config.quantize_outputs) add_output_quantizers(fp32, config.ignored, plan.setup);
+  drop_quantizers(plan.setup, config.float_activations, config.float_weights);
   for (const std::string& u : plan.setup.unmatched_ignored)
     result.warnings.push_back("ignored scope " + u + " matches no node");
 

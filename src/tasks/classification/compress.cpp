@@ -30,20 +30,7 @@ namespace fs = std::filesystem;
 
 namespace trex::classification {
 
-namespace {
-
 using quant::QuantizationPlan;
-
-/// Values feeding fake quantizers' parameters (scales, ranges): trained in their own group.
-std::set<std::string> quantizer_parameters(const Graph& qat) {
-  std::set<std::string> names;
-  for (const Node* n : qat.nodes())
-    if (n->op_type() == compress::kFakeQuantize && n->domain() == kTrexDomain)
-      for (size_t i = 1; i < n->num_inputs(); ++i) names.insert(n->input(i)->name());
-  return names;
-}
-
-}  // namespace
 
 CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOptions& o) {
   CompressTaskResult r;
@@ -180,6 +167,7 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
     log("resuming from " + r.last_checkpoint_path + " after epoch " + std::to_string(start_epoch));
   } else {
     work = qc ? compress::build_qat_graph(*fp32, plan) : std::shared_ptr<Graph>(fp32->clone());
+    if (qc) compress::use_log_scales(*work, init.log_scale_weights, init.log_scale_activations);
     if (rb_used) compress::add_rb_masks(*work, *sc);
   }
   torch::set_num_threads(resolve_threads(o.threads));
@@ -215,6 +203,11 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
       sparsity->set_level(sparse_level);
     }
     module.write_back(*work);
+  }
+  // A resumed adaptive search on the sparsity level continues at its rate.
+  if (rate_is_sparsity && search.started) {
+    sparse_level = search.rate;
+    if (sparsity) sparsity->set_level(sparse_level);
   }
   // Filter pruning: the pruned channels of the interrupted run, or the schedule's start.
   std::unique_ptr<compress::FilterPruning> pruning;
@@ -335,8 +328,8 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
   // The better of a candidate epoch and the best so far: complete beats incomplete; with
   // adaptive_compression_level, within budget beats over, then a higher rate (pruning
   // level, or sparsity level); then the higher score.
-  auto rate_of = [&](const CompressEpoch& e) {
-    return rate_is_sparsity ? e.sparsity_level : e.pruning_level;
+  auto rate_of = [&](const CompressEpoch& e) {  // rb: the sparsity reached, not the loss's aim
+    return !rate_is_sparsity ? e.pruning_level : rb ? e.sparsity : e.sparsity_level;
   };
   auto better = [&](const CompressEpoch& e) {
     const CompressEpoch* b = find_epoch(r.best_epoch);
@@ -365,8 +358,20 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
       if (rb) rb->step();
       if (pruning) pruning->apply();
     };
+    std::string off_what;  // staged QAT: quantizers before their start epochs pass through
+    std::set<std::string> off = staged_bypass(*work, epoch, settings.weights_quant_start,
+                                              settings.activations_quant_start, &off_what);
+    if (!off.empty())
+      log("epoch " + std::to_string(epoch + 1) + ": " + off_what +
+          " quantizers off (staged: weights_quant_start_epoch " +
+          std::to_string(settings.weights_quant_start) + ", activations_quant_start_epoch " +
+          std::to_string(settings.activations_quant_start) + ")");
+    module.set_bypassed(off);
+    if (settings.disable_wd_epoch >= 0)
+      train::set_weight_decay(*opt, epoch >= settings.disable_wd_epoch ? 0.0 : run_lp.weight_decay);
     train::EpochStats st = train::train_epoch(module, *opt, train, tf, run_lp, epoch, o.progress,
                                               range_lr_scale, extra, after_step);
+    module.set_bypassed({});
     std::unique_ptr<Graph> trained = module.export_graph();
     CompressEpoch e;
     e.epoch = epoch + 1;
@@ -434,7 +439,10 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
       sparse_level = compress::sparsity_level(*sc, epoch + 1);
       if (sparsity) sparsity->set_level(sparse_level);
     }
-    if (rb && epoch + 1 > sc->sparsity_freeze_epoch && !rb->frozen()) rb->freeze();
+    // (With adaptive_compression_level on rb_sparsity the masks keep training: the search
+    // moves their level.)
+    if (rb && !rate_is_sparsity && epoch + 1 > sc->sparsity_freeze_epoch && !rb->frozen())
+      rb->freeze();
     if (pruning && epoch + 1 <= pruning_final) {  // masks follow the weights until the target
       pruning_level = compress::pruning_level(*fp, epoch + 1);
       pruning->set_level(pruning_level);
@@ -470,9 +478,9 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
         if (pruning) {
           pruning_level = next;
           pruning->set_level(next);
-        } else {
+        } else {  // magnitude masks follow now; rb's loss pulls its masks there
           sparse_level = next;
-          sparsity->set_level(next);
+          if (sparsity) sparsity->set_level(next);
         }
         run_lp.learning_rate = lp.learning_rate * search.lr_factor;
         opt = train::make_optimizer(run_lp, module, quantizer_parameters(*work), rb_logits);
@@ -521,8 +529,10 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
       {"precision", qc ? "int8" : "fp32"},
       {"training",
        {{"learning_rate", lp.learning_rate},
+        {"schedule", lp.schedule},
         {"epochs_max", lp.num_epochs},
         {"batch_size", lp.batch_size},
+        {"batch_multiplier", lp.batch_multiplier},
         {"range_lr_multiplier", range_lr_scale}}},
       {"before", footprint_json(*folded, r.fp32_bytes)},
       {"after", footprint_json(*model, r.bytes)},
@@ -534,15 +544,10 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
       {"best_epoch", r.best_epoch},
       {"fp32_score", r.fp32_score},
       {"score", r.score}};
-  if (qc) {
-    report["preset"] = quant::preset_name(init.ptq.preset);
-    report["range_init"] = {{"activations", quant::estimator_name(init.ptq.activations.kind)},
-                            {"weights", "per-channel min_max"},
-                            {"samples", ptq.subset.size()},
-                            {"seconds", init_seconds}};
-    report["bn_adaptation"] = {{"samples", qc->num_bn_adaptation_samples},
-                               {"batches", meta.value("bn_batches", bn_batches)}};
-  }
+  if (qc)
+    report.update(quantization_json(init.ptq, ptq.subset.size(), init_seconds,
+                                    qc->num_bn_adaptation_samples,
+                                    meta.value("bn_batches", bn_batches)));
   if (pruning) {
     report["pruning"] = {{"filter_importance", fp->filter_importance},
                          {"schedule", fp->schedule},

@@ -5,7 +5,9 @@
 
 #include "compress/bn_adaptation.h"
 #include "compress/plan_transfer.h"
+#include "compress/qat_graph.h"
 #include "data/batch_loader.h"
+#include "passes/runtime_fusion.h"
 #include "tasks/classification/calibration.h"
 
 namespace trex::classification {
@@ -50,6 +52,29 @@ int adapt_batch_norm_on(train::GraphModule& module, const Graph& graph,
     report(progress, {"BatchNorm adaptation", seen, loader.num_samples(), ""});
     return true;
   });
+}
+
+std::set<std::string> quantizer_parameters(const Graph& qat) {
+  std::set<std::string> names;
+  for (const Node* n : qat.nodes())
+    if (n->op_type() == compress::kFakeQuantize && n->domain() == kTrexDomain)
+      for (size_t i = 1; i < n->num_inputs(); ++i) names.insert(n->input(i)->name());
+  return names;
+}
+
+std::set<std::string> staged_bypass(const Graph& qat, int epoch, int weights_start,
+                                    int activations_start, std::string* what) {
+  const bool weights = epoch < weights_start, activations = epoch < activations_start;
+  *what = weights && activations ? "weight and activation"
+          : weights              ? "weight"
+          : activations          ? "activation"
+                                 : "";
+  std::set<std::string> off;
+  for (const Node* n : qat.nodes())
+    if (n->op_type() == compress::kFakeQuantize && n->domain() == kTrexDomain &&
+        (compress::weight_source(n->output(0))->is_constant() ? weights : activations))
+      off.insert(n->name());
+  return off;
 }
 
 }  // namespace trex::classification

@@ -1,10 +1,11 @@
 // The initialization steps of quantization-aware training on class-folder images: quantizer
 // placement and range initialization (the PTQ code path on the BatchNorm-folded model,
 // deterministic, so a resumed run gets the same plan, then moved onto the training model
-// with its BatchNorm layers), and BatchNorm adaptation on a seeded subset of training
-// images.
+// with its BatchNorm layers), BatchNorm adaptation on a seeded subset of training
+// images, and staged QAT's quantizers switched on by epoch.
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,16 @@ QuantizerInit initialize_quantizers(const compress::QuantizationConfig& q, const
                                     const TransformSpec& tf, const LearningParameters& lp,
                                     int threads, const std::string& where,
                                     const ProgressFn& progress);
+
+/// Values feeding the fake quantizers' parameters (scales, ranges) in `qat`: trained in
+/// their own optimizer group.
+std::set<std::string> quantizer_parameters(const Graph& qat);
+
+/// Staged QAT: the fake quantizers of `qat` that `epoch` (0-based) bypasses: the weights'
+/// before weights_start, the activations' before activations_start. `what` receives
+/// "weight", "activation", "weight and activation" or "".
+std::set<std::string> staged_bypass(const Graph& qat, int epoch, int weights_start,
+                                    int activations_start, std::string* what);
 
 /// BatchNorm statistics of `module` (compiled from `graph`) from `samples` training images
 /// (subset seeded by lp.seed + 1); returns the batches used.

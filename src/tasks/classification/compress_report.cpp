@@ -81,7 +81,7 @@ namespace {
 /// (through its fake quantizer).
 double weight_sparsity(const Graph& qat, const std::string& node, size_t input) {
   const Node* n = qat.find_node(node);
-  const Value* w = compress::through_weight_quantizer(n ? n->input(input) : nullptr);
+  const Value* w = compress::weight_source(n ? n->input(input) : nullptr);
   if (!w || !w->is_constant() || w->constant().numel() == 0) return 0;
   const Tensor& t = w->constant();
   int64_t zeros = 0;
@@ -102,12 +102,17 @@ nlohmann::json layer_table(const QuantizationPlan* plan, const Graph& trained,
     const bool weighted = n->domain().empty() && (op == "Conv" || op == "Gemm" || op == "MatMul");
     if (!weighted && !quantized.count(n->name())) continue;
     nlohmann::json l = {{"node", n->name()}, {"op_type", op}, {"sparsity", 0.0}};
-    int inputs = 0;
+    int inputs = 0, activation_bits = 32;
     if (plan)
       for (const auto& [use, value] : plan->setup.input_quantizer)
-        if (use.first == n->name()) ++inputs;
+        if (use.first == n->name()) {
+          ++inputs;
+          auto a = plan->activations.find(value);
+          activation_bits =
+              std::min(activation_bits, a == plan->activations.end() ? 8 : a->second.bits);
+        }
     l["quantized_inputs"] = inputs;
-    l["activation_bits"] = inputs > 0 ? 8 : 32;
+    l["activation_bits"] = activation_bits;
     if (weighted) {
       const quant::QuantizedWeight* wq = nullptr;
       if (plan)
@@ -115,6 +120,7 @@ nlohmann::json layer_table(const QuantizationPlan* plan, const Graph& trained,
       int bits = 1;  // narrow range: max_level 2^(bits-1) - 1
       while (wq && (1 << (bits - 1)) - 1 < wq->max_level) ++bits;
       l["weight_bits"] = !wq ? 32 : bits;
+      if (wq) l["weight_granularity"] = wq->per_channel ? "per_channel" : "per_tensor";
       l["sparsity"] = weight_sparsity(trained, n->name(), wq ? plan->weight_input(n->name()) : 1);
       auto p = pruned_filters.find(n->name());
       l["pruned_filters"] = p == pruned_filters.end() ? 0 : p->second;
@@ -125,6 +131,17 @@ nlohmann::json layer_table(const QuantizationPlan* plan, const Graph& trained,
     layers.push_back(l);
   }
   return layers;
+}
+
+nlohmann::json quantization_json(const quant::PtqConfig& config, size_t samples, double seconds,
+                                 int bn_samples, int bn_batches) {
+  return {{"preset", quant::preset_name(config.preset)},
+          {"range_init",
+           {{"activations", quant::estimator_name(config.activations.kind)},
+            {"weights", "min_max"},
+            {"samples", samples},
+            {"seconds", seconds}}},
+          {"bn_adaptation", {{"samples", bn_samples}, {"batches", bn_batches}}}};
 }
 
 std::string report_text(const nlohmann::json& r) {

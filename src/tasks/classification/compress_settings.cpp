@@ -60,9 +60,32 @@ CompressSettings compress_settings(const ModelTemplate& t, const std::string& co
   if (recipe.training.num_epochs) lp.num_epochs = *recipe.training.num_epochs;
   if (recipe.training.batch_size) lp.batch_size = *recipe.training.batch_size;
   if (cc.accuracy_aware) lp.num_epochs = cc.accuracy_aware->maximal_total_epochs;
+  // Staged quantization-aware training, as the reference runs it when `params` is given: a
+  // constant learning rate (base_lr, else the run's) with an optional polynomial drop,
+  // base_wd, weight decay off from an epoch on, gradient accumulation, quantizers switched
+  // on at their start epochs.
+  if (qc && qc->params) {
+    const compress::StagedQuantizationParams& st = *qc->params;
+    lp.schedule = "poly_drop";
+    lp.learning_rate = st.base_lr.value_or(lp.learning_rate);
+    lp.weight_decay = st.base_wd.value_or(lp.weight_decay);
+    if (st.lr_poly_drop_start_epoch) lp.poly_drop_start = *st.lr_poly_drop_start_epoch;
+    lp.poly_drop_duration = st.lr_poly_drop_duration_epochs;
+    lp.batch_multiplier = st.batch_multiplier;
+    s.activations_quant_start = st.activations_quant_start_epoch;
+    s.weights_quant_start = st.weights_quant_start_epoch;
+    s.disable_wd_epoch = st.disable_wd_start_epoch.value_or(-1);
+  }
   const std::string run_epochs =
       std::to_string(lp.num_epochs) +
       " epochs (runner.num_epochs, or accuracy_aware_training maximal_total_epochs)";
+  for (const auto& [key, epoch] :
+       {std::pair<const char*, int>{"activations_quant_start_epoch", s.activations_quant_start},
+        {"weights_quant_start_epoch", s.weights_quant_start}})
+    if (epoch > 0 && epoch >= lp.num_epochs)
+      throw_invalid(s.config_file + ": quantization params." + key + " " + std::to_string(epoch) +
+                    " is not before the end of the run's " + run_epochs +
+                    ": those quantizers would never train");
   const compress::SparsityConfig* sc = s.sparsity();
   s.rb_used = sc && sc->algorithm == "rb_sparsity";
   s.sparsity_adaptive = sc && sc->schedule == "adaptive";
@@ -71,18 +94,19 @@ CompressSettings compress_settings(const ModelTemplate& t, const std::string& co
     throw_unsupported(s.config_file + ": " + sc->algorithm +
                       ": params.schedule 'adaptive' follows the sparsity rb_sparsity's loss "
                       "reaches; use polynomial, exponential or multistep");
-  if (s.rb_used && fp)
-    throw_unsupported(s.config_file +
-                      ": rb_sparsity with filter_pruning is not available (each works alone "
-                      "or with quantization)");
   // adaptive_compression_level searches the filter pruning rate, or without pruning the
-  // magnitude sparsity level.
+  // magnitude or rb sparsity level.
   s.rate_is_sparsity = adaptive && !fp;
-  if (adaptive && !fp && (!sc || sc->algorithm != "magnitude_sparsity"))
+  if (adaptive && !fp && (!sc || sc->algorithm == "const_sparsity"))
     throw_unsupported(s.config_file +
                       ": accuracy_aware_training.mode 'adaptive_compression_level' adjusts the "
-                      "filter pruning rate or the magnitude_sparsity level; the config has "
-                      "neither (the others support early_exit)");
+                      "filter pruning rate or the magnitude_sparsity / rb_sparsity level; the "
+                      "config has none of them (const_sparsity keeps its zeros; the others "
+                      "support early_exit)");
+  if (s.rate_is_sparsity && sparsity_adaptive)
+    throw_unsupported(s.config_file + ": " + sc->algorithm +
+                      ": params.schedule 'adaptive' and accuracy_aware_training.mode "
+                      "'adaptive_compression_level' both set the level; choose one");
   s.initial_phase = adaptive
                         ? std::min(lp.num_epochs, cc.accuracy_aware->initial_training_phase_epochs)
                         : lp.num_epochs;
@@ -92,7 +116,7 @@ CompressSettings compress_settings(const ModelTemplate& t, const std::string& co
       " epochs (accuracy_aware_training initial_training_phase_epochs, at most "
       "maximal_total_epochs)";
   if (s.rate_is_sparsity && compress::sparsity_final_epoch(*sc) > initial_phase)
-    throw_invalid(s.config_file + ": magnitude_sparsity reaches its final level at epoch " +
+    throw_invalid(s.config_file + ": " + sc->algorithm + " reaches its final level at epoch " +
                   std::to_string(compress::sparsity_final_epoch(*sc)) +
                   " (params.sparsity_target_epoch / multistep_steps), after " + phase_words);
   if (sc && sc->algorithm != "const_sparsity" && !sparsity_adaptive &&

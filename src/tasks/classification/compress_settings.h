@@ -24,6 +24,10 @@ struct CompressSettings {
   int initial_phase = 0;      ///< epochs of the scheduled phase (all of them without adaptive)
   int pruning_final = 0;      ///< first epoch at the pruning target (0 without pruning)
   double range_lr_scale = 1;  ///< quantizer ranges' learning-rate multiplier
+  /// Staged QAT (the quantization algorithm's `params`): the 0-based epochs from which the
+  /// activation and weight quantizers run (before: bypassed), and weight decay is 0 (-1:
+  /// never). lp then has the poly_drop schedule, base_lr / base_wd and batch_multiplier.
+  int activations_quant_start = 0, weights_quant_start = 0, disable_wd_epoch = -1;
 
   const compress::QuantizationConfig* quantization() const {
     return recipe.config.quantization ? &*recipe.config.quantization : nullptr;
