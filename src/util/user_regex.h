@@ -1,9 +1,11 @@
 // Regular expressions from user input (ignored scopes, scope entries). libstdc++'s regex
-// compiler overflows on huge repetition counts ("a{7777777777777777777}") and builds an
-// automaton as large as the count, so counts above kMaxRepeat are refused up front with the
-// same std::regex_error a malformed pattern gives.
+// compiler overflows on huge numbers (repetition counts "a{7777777777777777777}",
+// back-references "\\7777777777777777777") and builds an automaton as large as a count, so
+// counts above kMaxRepeat and back-references of more than 3 digits are refused up front
+// with the same std::regex_error a malformed pattern gives.
 #pragma once
 
+#include <algorithm>
 #include <cctype>
 #include <regex>
 #include <string>
@@ -15,8 +17,13 @@ inline constexpr long kMaxRepeat = 1000;
 inline std::regex user_regex(const std::string& pattern) {
   bool in_class = false;  // inside [...], where '{' is literal
   for (size_t i = 0; i < pattern.size(); ++i) {
-    if (pattern[i] == '\\') {
-      ++i;  // an escaped character is literal
+    if (pattern[i] == '\\') {  // an escaped character; digits make a back-reference number
+      size_t digits = 0;
+      while (i + 1 + digits < pattern.size() &&
+             std::isdigit(static_cast<unsigned char>(pattern[i + 1 + digits])))
+        ++digits;
+      if (digits > 3) throw std::regex_error(std::regex_constants::error_backref);
+      i += std::max<size_t>(digits, 1);
       continue;
     }
     if (in_class) {

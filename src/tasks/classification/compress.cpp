@@ -67,6 +67,7 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
                   ckpt.meta.value("architecture", "") + "', the template builds '" +
                   t.architecture + "'");
   std::shared_ptr<Graph> fp32 = std::move(ckpt.graph);
+  for (std::string& w : config_warnings(settings, *fp32)) r.warnings.push_back(std::move(w));
   std::shared_ptr<Graph> folded = fp32->clone();
   canonicalize(*folded);
 

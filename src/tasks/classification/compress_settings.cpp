@@ -147,4 +147,33 @@ CompressSettings compress_settings(const ModelTemplate& t, const std::string& co
   return s;
 }
 
+std::vector<std::string> config_warnings(const CompressSettings& s, const Graph& model) {
+  std::vector<std::string> w;
+  const compress::CompressionConfig& cc = s.recipe.config;
+  const std::string at = s.config_file + ": ";
+  if (!cc.input_info.empty() && cc.input_info.size() != model.inputs().size())
+    w.push_back(at + "input_info lists " + std::to_string(cc.input_info.size()) +
+                " inputs, the model has " + std::to_string(model.inputs().size()) +
+                " (the model's inputs are used)");
+  for (size_t i = 0; i < cc.input_info.size() && i < model.inputs().size(); ++i) {
+    const std::vector<int64_t>& want = cc.input_info[i].sample_size;
+    const Value* in = model.inputs()[i];
+    const Shape* shape = in->shape();
+    bool same = shape && shape->rank() == want.size();
+    for (size_t d = 1; same && d < want.size(); ++d)  // the batch dimension may differ
+      same = !(*shape)[d].is_static() || (*shape)[d].value() == want[d];
+    if (!same) {
+      std::string dims;
+      for (int64_t v : want) dims += (dims.empty() ? "" : ", ") + std::to_string(v);
+      w.push_back(at + "input_info" + (cc.input_info.size() > 1 ? "[" + std::to_string(i) + "]" : "") +
+                  ".sample_size [" + dims + "] differs from the model's input '" + in->name() +
+                  "' (its shape is used)");
+    }
+  }
+  if (cc.target_device != "ANY" && cc.target_device != "CPU" && cc.target_device != "CPU_SPR")
+    w.push_back(at + "target_device '" + cc.target_device +
+                "': trex quantizes for its CPU INT8 runtime (the CPU constraints apply)");
+  return w;
+}
+
 }  // namespace trex::classification

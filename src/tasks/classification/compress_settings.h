@@ -4,8 +4,10 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "compress/compression_config.h"
+#include "ir/graph.h"
 #include "tasks/model_template.h"
 
 namespace trex::classification {
@@ -43,5 +45,11 @@ struct CompressSettings {
 /// Errors name the config file and the key; an algorithm or combination not available is
 /// kUnsupported.
 CompressSettings compress_settings(const ModelTemplate& t, const std::string& compression_config);
+
+/// Keys trex reads but does not follow, as warnings naming them: an `input_info` that
+/// differs from `model`'s inputs (the model's shapes are used), a `target_device` other
+/// than CPU/ANY (trex quantizes for its CPU INT8 runtime). (`log_dir` is accepted and
+/// unused: everything goes to the output folder.)
+std::vector<std::string> config_warnings(const CompressSettings& s, const Graph& model);
 
 }  // namespace trex::classification
