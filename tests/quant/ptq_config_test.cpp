@@ -57,8 +57,9 @@ TEST(PtqConfigFile, ErrorsNameTheKey) {
             std::string::npos);
   EXPECT_NE(err("ignored_scope:\n  patterns: ['x{2,99999}']\n").find("ignored_scope.patterns"),
             std::string::npos);
-  EXPECT_NE(err("ignored_scope:\n  patterns: ['(a)\\77777777777777']\n").find("ignored_scope.patterns"),
-            std::string::npos);
+  EXPECT_NE(
+      err("ignored_scope:\n  patterns: ['(a)\\77777777777777']\n").find("ignored_scope.patterns"),
+      std::string::npos);
   EXPECT_NE(err("ignored_scope:\n  patterns: ['(']\n").find("ignored_scope.patterns: '('"),
             std::string::npos);
   EXPECT_NE(err("ignored_scope: [a, b]\n").find("ignored_scope: expected a mapping"),

@@ -165,7 +165,8 @@ std::vector<std::string> config_warnings(const CompressSettings& s, const Graph&
     if (!same) {
       std::string dims;
       for (int64_t v : want) dims += (dims.empty() ? "" : ", ") + std::to_string(v);
-      w.push_back(at + "input_info" + (cc.input_info.size() > 1 ? "[" + std::to_string(i) + "]" : "") +
+      w.push_back(at + "input_info" +
+                  (cc.input_info.size() > 1 ? "[" + std::to_string(i) + "]" : "") +
                   ".sample_size [" + dims + "] differs from the model's input '" + in->name() +
                   "' (its shape is used)");
     }
