@@ -49,23 +49,26 @@ std::set<std::string> values_of(const Graph& model, const std::string& entry) {
   return out;
 }
 
-/// The activation values `scopes` leaves out (ignored, or not targeted), by value.
-std::set<std::string> values_outside(const Graph& model, const Scopes& scopes) {
-  std::set<std::string> all, inside;
+/// Every value an activation quantizer can sit on: the model inputs and node outputs.
+std::set<std::string> all_values(const Graph& model) {
+  std::set<std::string> all;
   for (const Value* v : model.inputs()) all.insert(v->name());
   for (const Node* n : model.nodes())
     for (const Value* v : n->outputs())
       if (v) all.insert(v->name());
+  return all;
+}
+
+/// The activation values `scopes` covers (targeted, or all without targets; not ignored).
+std::set<std::string> values_inside(const Graph& model, const Scopes& scopes) {
+  std::set<std::string> inside;
   if (scopes.target.empty())
-    inside = all;
+    inside = all_values(model);
   else
     for (const std::string& e : scopes.target) inside.merge(values_of(model, e));
   for (const std::string& e : scopes.ignored)
     for (const std::string& v : values_of(model, e)) inside.erase(v);
-  std::set<std::string> out;
-  for (const std::string& v : all)
-    if (!inside.count(v)) out.insert(v);
-  return out;
+  return inside;
 }
 
 /// Applies scope overrides: `targets(entry)` is what an entry covers (nodes or values),
@@ -200,7 +203,9 @@ QatInitConfig qat_init_config(const QuantizationConfig& q, const Graph& model,
   // Group scopes: weights or activation quantizers they leave out stay float.
   for (const Node* n : model.nodes())
     if (!q.weights.scopes.covers(n->name())) c.float_weights.insert(n->name());
-  c.float_activations = values_outside(model, q.activations.scopes);
+  const std::set<std::string> quantized = values_inside(model, q.activations.scopes);
+  for (const std::string& v : all_values(model))
+    if (!quantized.count(v)) c.float_activations.insert(v);
   // Scope entries that cover nothing are warned about (a typo would silently leave a whole
   // group float or unchanged).
   auto unmatched_entries = [&](const Scopes& sc, const std::string& key, bool nodes) {
@@ -247,12 +252,8 @@ QatInitConfig qat_init_config(const QuantizationConfig& q, const Graph& model,
     }
     if (!r.scopes.ignored.empty() || !r.scopes.target.empty()) {
       unmatched_entries(r.scopes, at.substr(where.size() + 1), false);
-      const std::set<std::string> outside = values_outside(model, r.scopes);
-      for (const Value* v : model.inputs())
-        if (!outside.count(v->name())) c.estimator_by_value.emplace(v->name(), estimator(r));
-      for (const Node* n : model.nodes())
-        for (const Value* v : n->outputs())
-          if (v && !outside.count(v->name())) c.estimator_by_value.emplace(v->name(), estimator(r));
+      for (const std::string& v : values_inside(model, r.scopes))
+        c.estimator_by_value.emplace(v, estimator(r));
       continue;
     }
     if (act)

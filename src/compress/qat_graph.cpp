@@ -120,7 +120,7 @@ std::shared_ptr<Graph> build_qat_graph(const Graph& fp32, const QuantizationPlan
 void use_log_scales(Graph& qat, bool weights, bool activations) {
   for (Node* n : qat.nodes()) {
     if (n->op_type() != kFakeQuantize || n->domain() != kTrexDomain) continue;
-    const bool weight = n->input(0) && n->input(0)->is_constant();
+    const bool weight = weight_source(n->output(0))->is_constant();
     if (!(weight ? weights : activations) || n->attr_int("log_scale", 0)) continue;
     const bool asym = n->attr_string("mode", "symmetric") == "asymmetric";
     Value* v = n->input(asym ? 2 : 1);

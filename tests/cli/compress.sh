@@ -12,7 +12,7 @@ source "$(dirname "$0")/lib.sh"
 CKPT="$SRC/models/classification/resnet18/checkpoint.pt"
 TMPL="$SRC/recipes/classification/resnet18"
 
-compression_setup "$TREX"
+data_setup "$TREX" 80
 # recipe EPOCHS [EXTRA_QUANTIZATION_KEYS [MORE_ALGORITHMS]]: a composed recipe training
 # EPOCHS epochs.
 recipe() {

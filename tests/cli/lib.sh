@@ -28,12 +28,12 @@ subset() {
   done
 }
 
-# compression_setup TREX: the compression tests' data (80 training and 30 validation images
-# per class in $work/train and $work/val), the data options D for `trex optimize`, and
-# json FILE EXPR printing a field of a JSON file.
-compression_setup() {
+# data_setup TREX TRAIN_PER_CLASS: a small dataset (TRAIN_PER_CLASS training and 30
+# validation images per class in $work/train and $work/val) and the data options D for
+# `trex optimize`; json FILE EXPR prints a field of a JSON file.
+data_setup() {
   "$1" data make fashion-mnist-cls -o "$work/full" >/dev/null || { echo "data make failed"; exit 1; }
-  subset "$work/full/train" "$work/train" 80
+  subset "$work/full/train" "$work/train" "$2"
   subset "$work/full/val" "$work/val" 30
   rm -rf "$work/full"
   D=(--train-data-roots "$work/train" --val-data-roots "$work/val" --threads 2)

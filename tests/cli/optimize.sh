@@ -10,12 +10,7 @@ source "$(dirname "$0")/lib.sh"
 MODEL="$SRC/models/classification/resnet18/model.onnx"
 TMPL="$SRC/recipes/classification/resnet18"
 
-"$TREX" data make fashion-mnist-cls -o "$work/full" >/dev/null || { echo "data make failed"; exit 1; }
-subset "$work/full/train" "$work/train" 40
-subset "$work/full/val" "$work/val" 30
-rm -rf "$work/full"
-D=(--train-data-roots "$work/train" --val-data-roots "$work/val" --threads 2)
-json() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))$2)" "$1"; }
+data_setup "$TREX" 40
 
 # A default run: the files, the path it says it takes, and sane numbers.
 "$TREX" optimize "$TMPL" --load-weights "$MODEL" "${D[@]}" -o "$work/a" >"$work/a.log" 2>&1 \

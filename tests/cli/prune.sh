@@ -13,7 +13,7 @@ source "$(dirname "$0")/lib.sh"
 CKPT="$SRC/models/classification/resnet18/checkpoint.pt"
 TMPL="$SRC/recipes/classification/resnet18"
 
-compression_setup "$TREX"
+data_setup "$TREX" 80
 # config ALGORITHMS [TOP_LEVEL_KEYS]: a plain compression config.
 config() {
   echo "{\"input_info\": {\"sample_size\": [1, 1, 28, 28]}, \"compression\": [$1]${2:-}}"

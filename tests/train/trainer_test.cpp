@@ -125,7 +125,7 @@ TEST_F(TrainerTest, InterruptedRunResumesExactly) {
 TEST_F(TrainerTest, BatchMultiplierStepsOnceEveryNBatches) {
   // 300 images in batches of 32: 9 batches (the last partial one dropped); with
   // batch_multiplier 4 the optimizer steps after batches 4, 8 and 9 (the last group is one
-  // batch), each step on the mean gradient of its batches.
+  // batch).
   ModelTemplate t = tmpl(1);
   ClassFolderDataset train = load_class_folders(data_->train, image_spec(t), 2, {});
   classification::ModelSpec ms{1, 28, 28, t.num_classes, 0};
