@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "data/batch_loader.h"
+#include "data/class_folder_dataset.h"
 #include "data/npy.h"
 #include "onnx/onnx.h"
 #include "passes/passes.h"
@@ -22,7 +23,7 @@ int main(int argc, char** argv) {
   }
   try {
     ModelTemplate t = load_template(argv[1]);
-    ClassFolderDataset data = load_class_folders(argv[2], image_spec(t));
+    ImageDataset data = load_class_folders(argv[2], image_spec(t));
     std::shared_ptr<Graph> g = load_onnx(argv[3]);
     canonicalize(*g);
     Session session(g);

@@ -7,12 +7,14 @@
 #include <string>
 #include <vector>
 
+#include "data/class_folder_dataset.h"
+#include "engine/calibration.h"
+#include "engine/evaluate.h"
 #include "onnx/onnx.h"
 #include "passes/passes.h"
 #include "quant/ptq/pipeline.h"
-#include "tasks/classification/calibration.h"
-#include "tasks/classification/evaluate.h"
 #include "tasks/model_template.h"
+#include "tasks/task.h"
 #include "util/error.h"
 
 int main(int argc, char** argv) {
@@ -29,15 +31,15 @@ int main(int argc, char** argv) {
                 "fp32", "int8", "drop", "ptq_s");
     for (const std::string& m : models) {
       ModelTemplate t = load_template(m);
-      ClassFolderDataset train = load_class_folders(root + "/train", image_spec(t));
-      ClassFolderDataset val = load_class_folders(root + "/val", image_spec(t));
+      ImageDataset train = load_class_folders(root + "/train", image_spec(t));
+      ImageDataset val = load_class_folders(root + "/val", image_spec(t));
       std::shared_ptr<Graph> fp32 = load_onnx("models/classification/" + m + "/model.onnx");
       canonicalize(*fp32);
-      classification::ClassFolderCalibration calib(train, transform_spec(t), "input", 2);
-      classification::EvalOptions eo;
+      engine::DatasetCalibration calib(train, transform_spec(t), "input", 2);
+      engine::EvalOptions eo;
+      const Task& task = find_task(t.task, t.path);
       auto score = [&](const Graph& g) {
-        return classification::evaluate_in_runtime(g.clone(), val, transform_spec(t), eo)
-            .accuracy();
+        return engine::evaluate_in_runtime(g.clone(), task, val, transform_spec(t), eo)->score();
       };
       const double base = score(*fp32);
       auto row = [&](quant::Preset p, quant::EstimatorKind e, quant::BiasCorrectionKind bc) {

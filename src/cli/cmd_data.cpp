@@ -1,11 +1,12 @@
 // `trex data make NAME -o DIR`: writes one of the built-in datasets as files that the training
 // and evaluation commands read.
-#include <filesystem>
+#include <algorithm>
 #include <iostream>
 
 #include "cli/commands.h"
 #include "cli/progress_bar.h"
 #include "data/fashion_mnist.h"
+#include "tasks/task.h"
 #include "util/error.h"
 
 namespace trex::cli {
@@ -17,19 +18,8 @@ struct DataMakeArgs {
   std::string output;
   uint64_t seed = 0;
   std::string source = kFashionMnistDir;
+  long long train_size = -1, val_size = -1, test_size = -1;
 };
-
-// Image files and class folders under DIR/SPLIT.
-std::pair<size_t, size_t> count_split(const std::string& dir) {
-  size_t files = 0, classes = 0;
-  for (const auto& c : std::filesystem::directory_iterator(dir)) {
-    if (!c.is_directory()) continue;
-    ++classes;
-    for (const auto& f : std::filesystem::directory_iterator(c.path()))
-      files += f.is_regular_file();
-  }
-  return {files, classes};
-}
 
 }  // namespace
 
@@ -38,30 +28,48 @@ Runner add_data(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("data", "Make datasets");
   cmd->require_subcommand(1);
   CLI::App* make = cmd->add_subcommand("make", "Write a built-in dataset as image folders");
-  make->footer(
-      "Datasets: fashion-mnist-cls (Fashion-MNIST from Debian's dataset-fashion-mnist as "
-      "DIR/{train,val,test}/<class>/<index>.png; train/val split 55,000/5,000 by --seed). "
-      "The dataset is built in DIR.tmp-<pid> and renamed to DIR when complete; DIR must not "
-      "exist or be empty.");
-  make->add_option("name", args->name, "Dataset to make: fashion-mnist-cls")->required();
+  const std::vector<DatasetMaker> makers = all_dataset_makers();
+  std::string footer = "Datasets:", names;
+  for (const DatasetMaker& m : makers) {
+    footer += "\n  " + m.name + ": " + m.description + ".";
+    names += (names.empty() ? "" : ", ") + m.name;
+  }
+  make->footer(footer +
+               "\nThe dataset is built in DIR.tmp-<pid> and renamed to DIR when complete; DIR "
+               "must not exist or be empty.");
+  make->add_option("name", args->name, "Dataset to make: " + names)->required();
   make->add_option("-o,--output", args->output, "Folder to create")->required();
-  make->add_option("--seed", args->seed, "Seed of the train/val split (default 0)");
+  make->add_option("--seed", args->seed, "Seed of the split and of generated images (default 0)");
+  make->add_option("--train-size", args->train_size,
+                   "Images in train (generated datasets; default: the dataset's)")
+      ->check(CLI::Range(0, 1000000));
+  make->add_option("--val-size", args->val_size, "Images in val (generated datasets)")
+      ->check(CLI::Range(0, 1000000));
+  make->add_option("--test-size", args->test_size, "Images in test (generated datasets)")
+      ->check(CLI::Range(0, 1000000));
   make->add_option("--source", args->source, "Folder with the IDX files")
       ->default_str(kFashionMnistDir);
-  return [args, make]() {
+  return [args, make, makers, names]() {
     if (!make->parsed()) return 2;
-    if (args->name != "fashion-mnist-cls")
+    auto it = std::find_if(makers.begin(), makers.end(),
+                           [&](const DatasetMaker& m) { return m.name == args->name; });
+    if (it == makers.end())
       throw_unsupported("dataset '" + args->name +
-                        "' is not yet supported by trex data make (supported: fashion-mnist-cls)");
+                        "' is not yet supported by trex data make (supported: " + names + ")");
+    std::string summary;
     {
       ProgressBar bar;
-      make_fashion_mnist_cls(args->output, args->seed, bar.callback(), args->source);
+      DatasetMakeOptions o;
+      o.output = args->output;
+      o.source = args->source;
+      o.seed = args->seed;
+      o.train_size = args->train_size;
+      o.val_size = args->val_size;
+      o.test_size = args->test_size;
+      o.progress = bar.callback();
+      summary = it->make(o);
     }
-    std::cout << args->output << ": fashion-mnist-cls, seed " << args->seed << "\n";
-    for (const char* split : {"train", "val", "test"}) {
-      auto [files, classes] = count_split(args->output + "/" + split);
-      std::cout << "  " << split << ": " << files << " images in " << classes << " classes\n";
-    }
+    std::cout << args->output << ": " << it->name << ", seed " << args->seed << "\n" << summary;
     return 0;
   };
 }

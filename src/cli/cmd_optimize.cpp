@@ -6,9 +6,10 @@
 
 #include "cli/commands.h"
 #include "cli/progress_bar.h"
-#include "tasks/classification/compress.h"
-#include "tasks/classification/ptq.h"
+#include "engine/compress.h"
+#include "engine/ptq.h"
 #include "tasks/model_template.h"
+#include "tasks/task.h"
 #include "train/checkpoint.h"
 #include "util/error.h"
 
@@ -35,7 +36,7 @@ int run_nncf(const ModelTemplate& t, const OptimizeArgs& a, const std::string& w
         "--ptq-config and --max-drop are PTQ options; training-time compression "
         "reads its accuracy budget from the compression config");
   std::printf("optimize: training-time compression (nncf), because %s\n", why.c_str());
-  classification::CompressTaskOptions o;
+  engine::CompressTaskOptions o;
   o.checkpoint = a.weights;
   o.train_data = a.train;
   o.val_data = a.val;
@@ -49,12 +50,13 @@ int run_nncf(const ModelTemplate& t, const OptimizeArgs& a, const std::string& w
     bar.finish();
     std::printf("%s\n", line.c_str());
   };
-  classification::CompressTaskResult r = classification::run_compression(t, o);
+  engine::CompressTaskResult r = engine::run_compression(t, o);
   bar.finish();
   for (const std::string& w : r.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
   std::printf("            %10s %10s\n", "FP32", r.quantized ? "INT8" : "compressed");
-  std::printf("accuracy    %9.2f%% %9.2f%%   (drop %.2f pt, best epoch %d)\n", 100 * r.fp32_score,
-              100 * r.score, 100 * (r.fp32_score - r.score), r.best_epoch);
+  std::printf("%-11s %9.2f%% %9.2f%%   (drop %.2f pt, best epoch %d)\n",
+              find_task(t.task, t.path).metric_name().c_str(), 100 * r.fp32_score, 100 * r.score,
+              100 * (r.fp32_score - r.score), r.best_epoch);
   std::printf("latency     %8.3fms %8.3fms   (batch 1, speed-up %.2fx)\n", r.fp32_latency_ms,
               r.latency_ms, r.latency_ms > 0 ? r.fp32_latency_ms / r.latency_ms : 0);
   std::printf("size        %8.2fMB %8.2fMB\n", r.fp32_bytes / 1e6, r.bytes / 1e6);
@@ -118,8 +120,6 @@ Runner add_optimize(CLI::App& app) {
   cmd->add_option("--threads", a->threads, "Threads (default: OMP_NUM_THREADS or all cores)");
   return [a]() {
     ModelTemplate t = load_template(a->tmpl, parse_param_overrides(template_params()));
-    if (t.task != "classification")
-      throw_unsupported(t.path + ": optimizing task '" + t.task + "' is not supported yet");
     if (!std::filesystem::is_regular_file(a->weights))
       throw_invalid(a->weights + ": file not found");
     bool checkpoint = train::is_checkpoint_file(a->weights);
@@ -142,7 +142,7 @@ Runner add_optimize(CLI::App& app) {
                     ": PTQ needs an ONNX model; this is a training checkpoint "
                     "(its model.onnx sits next to it after trex train)");
     std::printf("optimize: post-training quantization (PTQ), because %s\n", why.c_str());
-    classification::PtqTaskOptions o;
+    engine::PtqTaskOptions o;
     o.model = a->weights;
     o.train_data = a->train;
     o.val_data = a->val;
@@ -153,7 +153,7 @@ Runner add_optimize(CLI::App& app) {
     o.relative_drop = a->drop_type == "relative";
     ProgressBar bar;
     o.progress = bar.callback();
-    classification::PtqTaskResult r = classification::run_ptq(t, o);
+    engine::PtqTaskResult r = engine::run_ptq(t, o);
     bar.finish();
     for (const std::string& w : r.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
     std::printf(
@@ -164,15 +164,17 @@ Runner add_optimize(CLI::App& app) {
         r.config_source.c_str(), r.ptq_seconds,
         r.fp32_pass_seconds > 0 ? r.ptq_seconds / r.fp32_pass_seconds : 0);
     std::printf("            %10s %10s\n", "FP32", "INT8");
-    std::printf("accuracy    %9.2f%% %9.2f%%   (drop %.2f pt)\n", 100 * r.fp32_score,
+    std::printf("%-11s %9.2f%% %9.2f%%   (drop %.2f pt)\n", r.metric.c_str(), 100 * r.fp32_score,
                 100 * r.int8_score, 100 * (r.fp32_score - r.int8_score));
     std::printf("latency     %8.3fms %8.3fms   (batch 1, speed-up %.2fx)\n", r.fp32_latency_ms,
                 r.int8_latency_ms,
                 r.int8_latency_ms > 0 ? r.fp32_latency_ms / r.int8_latency_ms : 0);
     std::printf("size        %8.2fMB %8.2fMB\n", r.fp32_bytes / 1e6, r.int8_bytes / 1e6);
     if (r.accuracy_aware) {
-      std::printf("accuracy-aware: budget %.4g (%s); %zu node(s) reverted to FP32%s\n", a->max_drop,
-                  a->drop_type.c_str(), r.reverted.size(), r.reverted.empty() ? "" : ":");
+      std::printf("accuracy-aware: budget %.4g (%s%s); %zu node(s) reverted to FP32%s\n",
+                  r.max_drop, a->max_drop >= 0 ? a->drop_type.c_str() : "absolute",
+                  a->max_drop >= 0 ? "" : ", the task's default", r.reverted.size(),
+                  r.reverted.empty() ? "" : ":");
       for (const std::string& n : r.reverted) std::printf("  %s\n", n.c_str());
     }
     if (r.int8_latency_ms >= r.fp32_latency_ms)
@@ -180,13 +182,13 @@ Runner add_optimize(CLI::App& app) {
     std::printf("wrote %s\n      %s\n      %s\n      %s\n", r.model_path.c_str(),
                 r.performance_path.c_str(), r.report_path.c_str(), r.report_text_path.c_str());
     if (r.accuracy_aware && !r.within_budget) {
-      std::fprintf(
-          stderr,
-          "trex: the accuracy drop %.4g is over the budget %.4g (%s) even with every "
-          "candidate node reverted; try training-time compression (--mode nncf)%s\n",
-          quant::metric_drop(r.fp32_score, r.int8_score, {a->max_drop, a->drop_type == "relative"}),
-          a->max_drop, a->drop_type.c_str(),
-          a->accept_over_budget ? "" : " or --accept-over-budget");
+      std::fprintf(stderr,
+                   "trex: the accuracy drop %.4g is over the budget %.4g (%s) even with every "
+                   "candidate node reverted; try training-time compression (--mode nncf)%s\n",
+                   quant::metric_drop(r.fp32_score, r.int8_score,
+                                      {r.max_drop, a->max_drop >= 0 && a->drop_type == "relative"}),
+                   r.max_drop, a->max_drop >= 0 ? a->drop_type.c_str() : "absolute",
+                   a->accept_over_budget ? "" : " or --accept-over-budget");
       return a->accept_over_budget ? 0 : 1;
     }
     return 0;

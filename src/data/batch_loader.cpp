@@ -18,7 +18,7 @@ constexpr uint64_t kSampleTag = 0x73616d706cULL;  // "sampl"
 
 }  // namespace
 
-BatchLoader::BatchLoader(const ClassFolderDataset& data, const TransformSpec& transform,
+BatchLoader::BatchLoader(const ImageDataset& data, const TransformSpec& transform,
                          const LoaderOptions& options)
     : data_(data), transform_(transform), options_(options) {
   if (options.batch_size <= 0)
@@ -26,9 +26,14 @@ BatchLoader::BatchLoader(const ClassFolderDataset& data, const TransformSpec& tr
                   " must be positive");
   if (options.workers < 0)
     throw_invalid("batch loader: workers " + std::to_string(options.workers) + " is negative");
-  if (data.images.size() != data.labels.size())
+  if (!data.labels.empty() && data.images.size() != data.labels.size())
     throw_invalid(data.root + ": dataset has " + std::to_string(data.images.size()) +
                   " images but " + std::to_string(data.labels.size()) + " labels");
+  if (!data.masks.empty() && data.images.size() != data.masks.size())
+    throw_invalid(data.root + ": dataset has " + std::to_string(data.images.size()) +
+                  " images but " + std::to_string(data.masks.size()) + " label maps");
+  if (data.labels.empty() && data.masks.empty() && !data.images.empty())
+    throw_invalid(data.root + ": dataset has images but no labels or label maps");
   for (size_t i = 0; i < data.images.size(); ++i) {
     const Image& a = data.images[0];
     const Image& b = data.images[i];
@@ -92,14 +97,18 @@ void BatchLoader::build(size_t b, Batch& batch) const {
   batch.height = first.height;
   batch.width = first.width;
   batch.data.resize(batch.n * sample);
-  batch.labels.resize(batch.n);
+  const bool labels = !data_.labels.empty(), masks = !data_.masks.empty();
+  const size_t plane = static_cast<size_t>(first.height) * first.width;
+  batch.labels.resize(labels ? batch.n : 0);
+  batch.masks.resize(masks ? batch.n * plane : 0);
   batch.indices.resize(batch.n);
   for (size_t k = 0; k < end - begin; ++k) {
     const size_t idx = order_[begin + k];
     uint64_t rng = derive_seed(epoch_seed_, idx);
     transform_image(data_.images[idx], transform_, options_.augment, rng,
-                    batch.data.data() + k * sample);
-    batch.labels[k] = data_.labels[idx];
+                    batch.data.data() + k * sample, masks ? &data_.masks[idx] : nullptr,
+                    masks ? batch.masks.data() + k * plane : nullptr);
+    if (labels) batch.labels[k] = data_.labels[idx];
     batch.indices[k] = idx;
   }
 }

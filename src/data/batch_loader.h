@@ -1,4 +1,4 @@
-// Batches for training and evaluation: one epoch of a ClassFolderDataset in a fixed
+// Batches for training and evaluation: one epoch of an ImageDataset in a fixed
 // (optionally shuffled) order, transformed into NCHW floats by background threads.
 #pragma once
 
@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-#include "data/class_folder_dataset.h"
+#include "data/dataset.h"
 #include "data/transforms.h"
 
 namespace trex {
@@ -18,7 +18,8 @@ namespace trex {
 struct Batch {
   int n = 0, channels = 0, height = 0, width = 0;
   std::vector<float> data;      ///< n*c*h*w, NCHW
-  std::vector<int64_t> labels;  ///< n
+  std::vector<int64_t> labels;  ///< n (classification)
+  std::vector<int64_t> masks;   ///< n*h*w label maps (segmentation), kIgnoreLabel = no class
   std::vector<size_t> indices;  ///< dataset index of each sample
 };
 
@@ -41,7 +42,7 @@ struct LoaderOptions {
 class BatchLoader {
  public:
   /// kInvalidInput for a bad batch size or a transform that does not fit the images.
-  BatchLoader(const ClassFolderDataset& data, const TransformSpec& transform,
+  BatchLoader(const ImageDataset& data, const TransformSpec& transform,
               const LoaderOptions& options);
   ~BatchLoader();
   BatchLoader(const BatchLoader&) = delete;
@@ -57,7 +58,7 @@ class BatchLoader {
   void work();
   void stop_and_join();
 
-  const ClassFolderDataset& data_;
+  const ImageDataset& data_;
   TransformSpec transform_;
   LoaderOptions options_;
   uint64_t epoch_seed_ = 0;

@@ -42,8 +42,8 @@ std::vector<fs::directory_entry> list_dir(const fs::path& dir) {
 
 }  // namespace
 
-ClassFolderDataset load_class_folders(const std::string& root, const ImageSpec& spec, int threads,
-                                      const ProgressFn& progress) {
+ImageDataset load_class_folders(const std::string& root, const ImageSpec& spec, int threads,
+                                const ProgressFn& progress) {
   if (spec.height <= 0 || spec.width <= 0 || (spec.channels != 1 && spec.channels != 3))
     throw_invalid(root + ": image spec " + std::to_string(spec.height) + "x" +
                   std::to_string(spec.width) + "x" + std::to_string(spec.channels) +
@@ -52,7 +52,7 @@ ClassFolderDataset load_class_folders(const std::string& root, const ImageSpec& 
   if (!fs::exists(root, ec)) throw_invalid(root + ": dataset folder does not exist");
   if (!fs::is_directory(root, ec)) throw_invalid(root + ": dataset path is not a folder");
 
-  ClassFolderDataset ds;
+  ImageDataset ds;
   ds.root = root;
   std::vector<fs::path> class_dirs;
   for (const auto& e : list_dir(root)) {
@@ -100,19 +100,7 @@ ClassFolderDataset load_class_folders(const std::string& root, const ImageSpec& 
   return ds;
 }
 
-std::string describe_class_difference(const std::vector<std::string>& expected,
-                                      const std::vector<std::string>& actual) {
-  auto list = [](const std::vector<std::string>& from, const std::vector<std::string>& minus) {
-    std::string out;
-    for (const auto& c : from)
-      if (std::find(minus.begin(), minus.end(), c) == minus.end())
-        out += (out.empty() ? "'" : ", '") + c + "'";
-    return out.empty() ? std::string("none") : out;
-  };
-  return "missing " + list(expected, actual) + "; unexpected " + list(actual, expected);
-}
-
-void check_same_classes(const ClassFolderDataset& a, const ClassFolderDataset& b) {
+void check_same_classes(const ImageDataset& a, const ImageDataset& b) {
   if (a.classes == b.classes) return;
   throw_invalid(b.root + ": class folders differ from those of " + a.root + ": " +
                 describe_class_difference(a.classes, b.classes));

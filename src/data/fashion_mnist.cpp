@@ -26,12 +26,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Source {
-  std::string images_path, labels_path;
-  IdxImages images;
-  std::vector<uint8_t> labels;
-};
-
 // Prefers NAME.gz, falls back to NAME (an unpacked copy); errors name the .gz file.
 std::string find_source(const std::string& dir, const std::string& name) {
   std::error_code ec;
@@ -41,8 +35,10 @@ std::string find_source(const std::string& dir, const std::string& name) {
                 ".gz: file does not exist (is dataset-fashion-mnist installed?)");
 }
 
-Source read_source(const std::string& dir, const std::string& prefix) {
-  Source s;
+}  // namespace
+
+FashionMnistSource read_fashion_mnist(const std::string& dir, const std::string& prefix) {
+  FashionMnistSource s;
   s.images_path = find_source(dir, prefix + "-images-idx3-ubyte");
   s.labels_path = find_source(dir, prefix + "-labels-idx1-ubyte");
   s.images = read_idx_images(s.images_path);
@@ -59,12 +55,18 @@ Source read_source(const std::string& dir, const std::string& prefix) {
   return s;
 }
 
+namespace {
+
+using Source = FashionMnistSource;
+
 // One PNG to write: image `index` of `src` into split folder `split`.
 struct Job {
   const Source* src;
   size_t index;
   const char* split;
 };
+
+}  // namespace
 
 void write_plain(const std::string& path, const std::vector<uint8_t>& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -73,6 +75,8 @@ void write_plain(const std::string& path, const std::vector<uint8_t>& bytes) {
   out.close();
   if (!out) throw_invalid(path + ": cannot write file: " + std::strerror(errno));
 }
+
+namespace {
 
 std::string readme(const std::string& source_dir, uint64_t seed, size_t train, size_t val,
                    size_t test) {
@@ -170,30 +174,28 @@ const std::vector<std::string>& fashion_mnist_classes() {
   return kClasses;
 }
 
-void make_fashion_mnist_cls(const std::string& out_dir, uint64_t seed, const ProgressFn& progress,
-                            const std::string& source_dir) {
+std::string check_new_folder(const std::string& out_dir, const std::string& what) {
   std::string out = out_dir;
   while (out.size() > 1 && out.back() == '/') out.pop_back();
-  if (out.empty()) throw_invalid("fashion-mnist-cls: empty output folder name");
+  if (out.empty()) throw_invalid(what + ": empty output folder name");
   std::error_code ec;
   if (fs::exists(out, ec)) {
     if (!fs::is_directory(out, ec)) throw_invalid(out + ": exists and is not a folder");
     if (!fs::is_empty(out, ec)) throw_invalid(out + ": output folder exists and is not empty");
   }
+  return out;
+}
 
-  Source train = read_source(source_dir, "train");
-  Source test = read_source(source_dir, "t10k");
-  if (test.images.height != train.images.height || test.images.width != train.images.width)
-    throw_invalid(test.images_path + ": images are " + std::to_string(test.images.height) + "x" +
-                  std::to_string(test.images.width) + ", but those of " + train.images_path +
-                  " are " + std::to_string(train.images.height) + "x" +
-                  std::to_string(train.images.width));
-
+void write_tree_atomically(const std::string& out_dir, const std::string& what,
+                           const std::function<void(const std::string& tmp)>& write) {
+  const std::string out = check_new_folder(out_dir, what);
+  std::error_code ec;
   fs::create_directories(parent_dir(out), ec);
   const std::string tmp = out + ".tmp-" + std::to_string(::getpid());
   fs::remove_all(tmp, ec);
   try {
-    write_tree(tmp, train, test, seed, source_dir, progress);
+    fs::create_directories(tmp);
+    write(tmp);
     sync_tree(tmp);
     // rename() replaces an empty folder and fails on a non-empty one (someone wrote into OUT
     // meanwhile): never clobbers data.
@@ -206,6 +208,21 @@ void make_fashion_mnist_cls(const std::string& out_dir, uint64_t seed, const Pro
     fs::remove_all(tmp, ec);
     throw;
   }
+}
+
+void make_fashion_mnist_cls(const std::string& out_dir, uint64_t seed, const ProgressFn& progress,
+                            const std::string& source_dir) {
+  check_new_folder(out_dir, "fashion-mnist-cls");  // before seconds of reading
+  Source train = read_fashion_mnist(source_dir, "train");
+  Source test = read_fashion_mnist(source_dir, "t10k");
+  if (test.images.height != train.images.height || test.images.width != train.images.width)
+    throw_invalid(test.images_path + ": images are " + std::to_string(test.images.height) + "x" +
+                  std::to_string(test.images.width) + ", but those of " + train.images_path +
+                  " are " + std::to_string(train.images.height) + "x" +
+                  std::to_string(train.images.width));
+  write_tree_atomically(out_dir, "fashion-mnist-cls", [&](const std::string& tmp) {
+    write_tree(tmp, train, test, seed, source_dir, progress);
+  });
 }
 
 }  // namespace trex

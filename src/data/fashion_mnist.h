@@ -3,14 +3,40 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "data/idx.h"
 #include "util/progress.h"
 
 namespace trex {
 
 inline constexpr const char* kFashionMnistDir = "/usr/share/datasets/fashion-mnist";
+
+/// One part of the source: images and their labels (0..9), checked against each other.
+struct FashionMnistSource {
+  std::string images_path, labels_path;
+  IdxImages images;
+  std::vector<uint8_t> labels;
+};
+
+/// Reads DIR/<prefix>-{images-idx3,labels-idx1}-ubyte[.gz] (prefix "train" or "t10k");
+/// kInvalidInput names a missing or inconsistent file.
+FashionMnistSource read_fashion_mnist(const std::string& dir, const std::string& prefix);
+
+/// OUT without trailing slashes; kInvalidInput (naming `what` or OUT) if OUT exists and is
+/// not an empty folder.
+std::string check_new_folder(const std::string& out, const std::string& what);
+
+/// Builds a dataset tree: `write(tmp)` fills the sibling folder "OUT.tmp-<pid>", which is
+/// flushed to disk and renamed to OUT; on any error it is removed and OUT left as it was.
+/// kInvalidInput (naming `what` or OUT) if OUT exists and is not an empty folder.
+void write_tree_atomically(const std::string& out, const std::string& what,
+                           const std::function<void(const std::string& tmp)>& write);
+
+/// Writes `bytes` to `path` without an fsync (write_tree_atomically flushes the tree).
+void write_plain(const std::string& path, const std::vector<uint8_t>& bytes);
 
 /// Class folder names in label order: "t-shirt_top", "trouser", ..., "ankle_boot".
 const std::vector<std::string>& fashion_mnist_classes();

@@ -159,19 +159,32 @@ Image read_image(const std::string& path) {
   return decode_image(read_file(path), path);
 }
 
-std::vector<uint8_t> encode_png(const Image& img) {
-  check_image(img, "encode_png");
+namespace {
+
+std::vector<uint8_t> encode(const Image& img, const char* ext, const std::vector<int>& params) {
+  check_image(img, std::string("encode ") + ext);
   cv::Mat m = as_mat(img);
   cv::Mat bgr;
   if (img.channels == 3) cv::cvtColor(m, bgr, cv::COLOR_RGB2BGR);
   std::vector<uint8_t> out;
   try {
-    if (!cv::imencode(".png", img.channels == 3 ? bgr : m, out))
-      throw_internal(__FILE__, __LINE__, "OpenCV could not encode a PNG");
+    if (!cv::imencode(ext, img.channels == 3 ? bgr : m, out, params))
+      throw_internal(__FILE__, __LINE__, std::string("OpenCV could not encode ") + ext);
   } catch (const cv::Exception& e) {
-    throw_internal(__FILE__, __LINE__, "OpenCV could not encode a PNG: " + e.msg);
+    throw_internal(__FILE__, __LINE__,
+                   std::string("OpenCV could not encode ") + ext + ": " + e.msg);
   }
   return out;
+}
+
+}  // namespace
+
+std::vector<uint8_t> encode_png(const Image& img) {
+  return encode(img, ".png", {});
+}
+
+std::vector<uint8_t> encode_jpeg(const Image& img, int quality) {
+  return encode(img, ".jpg", {cv::IMWRITE_JPEG_QUALITY, quality});
 }
 
 void write_png(const std::string& path, const Image& img) {

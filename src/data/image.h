@@ -24,6 +24,9 @@ Image decode_image(const std::string& bytes, const std::string& source);
 /// PNG bytes of `img` (1 or 3 channels); kInvalidInput if `img` is malformed.
 std::vector<uint8_t> encode_png(const Image& img);
 
+/// JPEG bytes of `img` at `quality` (1..100), deterministic for a given libjpeg.
+std::vector<uint8_t> encode_jpeg(const Image& img, int quality = 95);
+
 /// Writes `img` as a PNG file, atomically.
 void write_png(const std::string& path, const Image& img);
 

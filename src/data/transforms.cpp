@@ -41,7 +41,7 @@ void check_transform_spec(const TransformSpec& spec, int channels) {
 }
 
 void transform_image(const Image& img, const TransformSpec& spec, bool augment, uint64_t& rng_state,
-                     float* out) {
+                     float* out, const LabelMap* mask, int64_t* mask_out) {
   const int c = img.channels, h = img.height, w = img.width;
   check_transform_spec(spec, c);
   if (img.pixels.size() != static_cast<size_t>(c) * h * w)
@@ -58,6 +58,22 @@ void transform_image(const Image& img, const TransformSpec& spec, bool augment, 
     dx = static_cast<int>(uniform_below(rng_state, span)) - spec.crop_padding;
   }
   if (augment && spec.horizontal_flip) flip = uniform_below(rng_state, 2) == 1;
+  if (mask) {
+    if (mask->height != h || mask->width != w)
+      throw_invalid("transform: label map is " + std::to_string(mask->height) + "x" +
+                    std::to_string(mask->width) + ", its image " + std::to_string(h) + "x" +
+                    std::to_string(w));
+    for (int y = 0; y < h; ++y) {
+      const int sy = y + dy;
+      for (int x = 0; x < w; ++x) {
+        const int sx = (flip ? w - 1 - x : x) + dx;
+        mask_out[static_cast<size_t>(y) * w + x] =
+            (sy < 0 || sy >= h || sx < 0 || sx >= w)
+                ? kIgnoreLabel
+                : mask->labels[static_cast<size_t>(sy) * w + sx];
+      }
+    }
+  }
 
   std::array<float, 256> lut;
   for (int ch = 0; ch < c; ++ch) {

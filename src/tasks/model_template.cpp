@@ -2,6 +2,8 @@
 // are applied to the YAML tree before validation, so they get the same checks.
 #include "tasks/model_template.h"
 
+#include "tasks/task.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
@@ -110,9 +112,9 @@ ModelTemplate parse_template(const std::string& spec,
   YamlGroup model(root["model"], "model", file);
   top.get<YAML::Node>("model", {}, true);
   t.name = model.get<std::string>("name", "", true);
-  t.task = model.choice("task", "classification",
-                        {"classification", "detection", "segmentation", "instance_segmentation",
-                         "anomaly_classification", "anomaly_detection", "anomaly_segmentation"});
+  // The tasks of the registry (tasks/task_list.h).
+  const std::vector<std::string> tasks = task_names();
+  t.task = model.choice("task", "classification", {tasks.begin(), tasks.end()});
   t.architecture = model.get<std::string>("architecture", "", true);
   t.num_classes = model.integer("num_classes", 0, 1, 100000, true);
   model.check_unknown();

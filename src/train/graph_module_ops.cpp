@@ -14,6 +14,7 @@ namespace {
 using Args = std::vector<torch::Tensor>;
 using Outs = std::vector<torch::Tensor>;
 using Step = GraphModule::Step;
+namespace F = torch::nn::functional;
 
 /// Symmetric 2-D padding from ONNX `pads` (begin..., end...); asymmetric is refused.
 std::vector<int64_t> symmetric_pads(const Node& n, size_t spatial) {
@@ -252,6 +253,62 @@ Step transpose(const Node& n) {
   };
 }
 
+/// Resize (opsets 10+) as PyTorch's interpolate: linear with half_pixel (or
+/// pytorch_half_pixel) or align_corners coordinates, nearest with asymmetric coordinates and
+/// floor rounding (what upsampling layers export); output sizes from `scales` (their factors
+/// map the coordinates, as ONNX does) or `sizes`.
+Step resize(const Node& n, int opset) {
+  const std::string mode = n.attr_string("mode", "nearest");
+  const std::string ctm =
+      opset < 11 ? "asymmetric" : n.attr_string("coordinate_transformation_mode", "half_pixel");
+  const std::string nearest =
+      opset < 11 ? "floor" : n.attr_string("nearest_mode", "round_prefer_floor");
+  const bool linear = mode == "linear";
+  if (linear && ctm != "half_pixel" && ctm != "pytorch_half_pixel" && ctm != "align_corners")
+    throw_unsupported(n.describe() + ": linear Resize with coordinate_transformation_mode " + ctm +
+                      " is not supported by the training backend (half_pixel, "
+                      "pytorch_half_pixel, align_corners)");
+  if (!linear && (mode != "nearest" || ctm != "asymmetric" || nearest != "floor"))
+    throw_unsupported(n.describe() + ": Resize mode " + mode + " (" + ctm + ", " + nearest +
+                      ") is not supported by the training backend (linear, or nearest with "
+                      "asymmetric coordinates and floor)");
+  const size_t scales_at = opset < 11 ? 1 : 2, sizes_at = 3;
+  return [=](const Args& a, bool) -> Outs {
+    const torch::Tensor& x = a[0];
+    const int64_t spatial = x.dim() - 2;
+    if (spatial < 1 || spatial > 3)
+      throw_unsupported(n.describe() + ": Resize of a rank-" + std::to_string(x.dim()) + " tensor");
+    F::InterpolateFuncOptions o;
+    if (a.size() > sizes_at && a[sizes_at].defined() && a[sizes_at].numel() > 0) {
+      torch::Tensor s = a[sizes_at].to(torch::kInt64).contiguous();
+      if (s.numel() != x.dim() || s.data_ptr<int64_t>()[0] != x.size(0) ||
+          s.data_ptr<int64_t>()[1] != x.size(1))
+        throw_unsupported(n.describe() + ": Resize of the batch or channel axis");
+      o.size(std::vector<int64_t>(s.data_ptr<int64_t>() + 2, s.data_ptr<int64_t>() + x.dim()));
+    } else {
+      if (a.size() <= scales_at || !a[scales_at].defined() || a[scales_at].numel() != x.dim())
+        throw_invalid(n.describe() + ": Resize needs scales or sizes for every axis");
+      torch::Tensor s = a[scales_at].to(torch::kDouble).contiguous();
+      const double* f = s.data_ptr<double>();
+      if (f[0] != 1.0 || f[1] != 1.0)
+        throw_unsupported(n.describe() + ": Resize of the batch or channel axis");
+      o.scale_factor(std::vector<double>(f + 2, f + x.dim())).recompute_scale_factor(false);
+    }
+    if (linear) {
+      if (spatial == 1)
+        o.mode(torch::kLinear);
+      else if (spatial == 2)
+        o.mode(torch::kBilinear);
+      else
+        o.mode(torch::kTrilinear);
+      o.align_corners(ctm == "align_corners");
+    } else {
+      o.mode(torch::kNearest);
+    }
+    return {F::interpolate(x, o)};
+  };
+}
+
 Step unary(torch::Tensor (*f)(const torch::Tensor&)) {
   return [f](const Args& a, bool) -> Outs { return {f(a[0])}; };
 }
@@ -297,6 +354,7 @@ GraphModule::Step make_torch_step(const Node& n, const Graph& g) {
   if (op == "LogSoftmax") return softmax(n, true, g.opset());
   if (op == "ReduceMean") return reduce_mean(n);
   if (op == "Concat") return concat(n);
+  if (op == "Resize") return resize(n, g.opset());
   if (op == "Transpose") return transpose(n);
   if (op == "Relu") return unary(torch::relu);
   if (op == "Sigmoid") return unary(torch::sigmoid);

@@ -11,8 +11,8 @@
 #include "data/random.h"
 #include "onnx/onnx.h"
 #include "runtime/session.h"
-#include "tasks/classification/metrics.h"
-#include "tasks/classification/model_zoo.h"
+#include "tasks/task.h"
+#include "tasks/task_training.h"
 #include "train/checkpoint.h"
 #include "train/graph_module.h"
 #include "train/training_loop.h"
@@ -51,9 +51,9 @@ EpochRecord from_json(const nlohmann::json& j) {
 
 }  // namespace
 
-TrainResult train_classifier(const ModelTemplate& t, const TrainOptions& o) {
-  if (t.task != "classification")
-    throw_unsupported(t.path + ": task '" + t.task + "' cannot be trained yet");
+TrainResult train_model(const ModelTemplate& t, const TrainOptions& o) {
+  const Task& task = find_task(t.task, t.path + ": model.task");
+  const TaskTraining& training = find_training(t.task, t.path + ": model.task");
   const LearningParameters& lp = t.learning;
   torch::set_num_threads(resolve_threads(o.threads));
 
@@ -86,19 +86,12 @@ TrainResult train_classifier(const ModelTemplate& t, const TrainOptions& o) {
     if (o.log) o.log("resuming from " + from + " after epoch " + std::to_string(start_epoch));
   }
 
-  ImageSpec spec = image_spec(t);
   TransformSpec tf = transform_spec(t);
-  ClassFolderDataset train = load_class_folders(o.train_root, spec, lp.num_workers, o.progress);
-  ClassFolderDataset val;
+  ImageDataset train = task.load_dataset(t, o.train_root, Split::kTrain, o.progress);
+  ImageDataset val;
   bool has_val = !o.val_root.empty();
-  if (has_val) {
-    val = load_class_folders(o.val_root, spec, lp.num_workers, o.progress);
-    check_same_classes(train, val);
-  }
-  if (static_cast<int>(train.classes.size()) != t.num_classes)
-    throw_invalid(o.train_root + ": has " + std::to_string(train.classes.size()) +
-                  " classes; template " + t.path + " has model.num_classes " +
-                  std::to_string(t.num_classes));
+  if (has_val) val = task.load_dataset(t, o.val_root, Split::kVal, o.progress);
+  task.check_datasets(t, train, has_val ? val : train);
   if (train.size() < static_cast<size_t>(lp.batch_size))
     throw_invalid(o.train_root + ": " + std::to_string(train.size()) +
                   " images, fewer than one batch (learning_parameters.batch_size " +
@@ -106,8 +99,7 @@ TrainResult train_classifier(const ModelTemplate& t, const TrainOptions& o) {
 
   std::unique_ptr<Graph> graph = std::move(ckpt.graph);
   if (!graph) {
-    classification::ModelSpec ms{spec.channels, spec.height, spec.width, t.num_classes, lp.seed};
-    graph = classification::build_model(t.architecture, ms);
+    graph = training.build_model(t, train.classes.size(), lp.seed);
     graph->producer_name = "trex";
     graph->metadata = {{"trex.template", t.name},
                        {"trex.classes", nlohmann::json(train.classes).dump()}};
@@ -127,7 +119,7 @@ TrainResult train_classifier(const ModelTemplate& t, const TrainOptions& o) {
 
   for (int epoch = start_epoch; epoch < lp.num_epochs; ++epoch) {
     auto t0 = std::chrono::steady_clock::now();
-    EpochStats st = train_epoch(module, *opt, train, tf, lp, epoch, o.progress);
+    EpochStats st = train_epoch(module, *opt, training, train, tf, lp, epoch, o.progress);
     EpochRecord r;
     r.epoch = epoch + 1;
     r.learning_rate = st.learning_rate;
@@ -135,9 +127,9 @@ TrainResult train_classifier(const ModelTemplate& t, const TrainOptions& o) {
     r.train_accuracy = st.accuracy;
     r.images_per_second = st.images / st.seconds;
     if (has_val) {
-      auto m = validate(module, val, tf, lp.num_workers, o.progress, "validate");
-      r.val_accuracy = m.accuracy();
-      r.val_loss = m.mean_loss();
+      auto m = validate(module, task, training, val, tf, lp.num_workers, o.progress, "validate");
+      r.val_accuracy = m->score();
+      r.val_loss = m->mean_loss();
     }
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     result.epochs.push_back(r);
@@ -172,20 +164,27 @@ TrainResult train_classifier(const ModelTemplate& t, const TrainOptions& o) {
       save_checkpoint(out, result.checkpoint_path);
     }
 
-    nlohmann::json log = {{"template", t.name},         {"architecture", t.architecture},
-                          {"train_data", o.train_root}, {"val_data", o.val_root},
-                          {"metric", "accuracy"},       {"best_epoch", result.best_epoch},
+    nlohmann::json log = {{"template", t.name},
+                          {"architecture", t.architecture},
+                          {"train_data", o.train_root},
+                          {"val_data", o.val_root},
+                          {"metric", task.metric_name()},
+                          {"best_epoch", result.best_epoch},
                           {"epochs", history}};
     if (has_val) log["score"] = result.best_accuracy;
     write_file_atomic(result.log_path, log.dump(2) + "\n");
 
     if (o.log) {
       char line[256];
+      // "acc" for classification's accuracy, the metric's name otherwise (mDice).
+      const std::string metric = task.metric_name() == "accuracy" ? "acc" : task.metric_name();
       std::snprintf(
           line, sizeof line, "epoch %d/%d: train loss %.4f acc %.2f%%%s, %.0f img/s, %.1fs%s",
           r.epoch, lp.num_epochs, r.train_loss, 100 * r.train_accuracy,
-          has_val ? (", val acc " + std::to_string(100 * r.val_accuracy).substr(0, 5) + "%").c_str()
-                  : "",
+          has_val
+              ? (", val " + metric + " " + std::to_string(100 * r.val_accuracy).substr(0, 5) + "%")
+                    .c_str()
+              : "",
           r.images_per_second, r.seconds, best && has_val ? " (best)" : "");
       o.log(line);
     }
@@ -196,13 +195,14 @@ TrainResult train_classifier(const ModelTemplate& t, const TrainOptions& o) {
   return result;
 }
 
-classification::AccuracyMeter evaluate_in_backend(const Graph& graph,
-                                                  const ClassFolderDataset& data,
-                                                  const TransformSpec& transform, int threads,
-                                                  const ProgressFn& progress) {
+std::unique_ptr<Metric> evaluate_in_backend(const Graph& graph, const Task& task,
+                                            const ImageDataset& data,
+                                            const TransformSpec& transform, int threads,
+                                            const ProgressFn& progress) {
   torch::set_num_threads(resolve_threads(threads));
   GraphModule module(graph);
-  return validate(module, data, transform, 2, progress, "evaluate");
+  return validate(module, task, find_training(task.name(), "evaluate"), data, transform, 2,
+                  progress, "evaluate");
 }
 
 }  // namespace trex::train

@@ -1,4 +1,4 @@
-// The classification trainer: a template's model trained on class-folder data with the
+// The trainer, for any task: a template's model trained on the task's data with the
 // template's learning parameters, validated every epoch, the best model kept, and a
 // checkpoint written every epoch so an interrupted run resumes exactly where it stopped.
 #pragma once
@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "ir/graph.h"
-#include "tasks/classification/metrics.h"
 #include "tasks/model_template.h"
+#include "tasks/task.h"
 #include "util/progress.h"
 
 namespace trex::train {
@@ -42,17 +42,18 @@ struct TrainResult {
   std::string model_path, checkpoint_path, last_checkpoint_path, log_path;
 };
 
-/// Trains `tmpl` (classification) and writes OUT/model.onnx (best validation accuracy),
+/// Trains `tmpl` (its task's model, loss and metric) and writes OUT/model.onnx (best
+/// validation score),
 /// OUT/checkpoint.pt (the best epoch's weights and metadata, no optimizer state),
 /// OUT/last_checkpoint.pt (the full training state after the latest epoch, for --resume)
 /// and OUT/train_log.json.
-TrainResult train_classifier(const ModelTemplate& tmpl, const TrainOptions& options);
+TrainResult train_model(const ModelTemplate& tmpl, const TrainOptions& options);
 
-/// Top-1 metrics of `graph` run by the training backend in eval mode (how checkpoints are
-/// evaluated).
-classification::AccuracyMeter evaluate_in_backend(const Graph& graph,
-                                                  const ClassFolderDataset& data,
-                                                  const TransformSpec& transform, int threads,
-                                                  const ProgressFn& progress = {});
+/// The task's metric of `graph` run by the training backend in eval mode (how checkpoints
+/// are evaluated).
+std::unique_ptr<Metric> evaluate_in_backend(const Graph& graph, const Task& task,
+                                            const ImageDataset& data,
+                                            const TransformSpec& transform, int threads,
+                                            const ProgressFn& progress = {});
 
 }  // namespace trex::train

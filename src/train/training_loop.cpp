@@ -13,13 +13,8 @@ namespace trex::train {
 
 namespace {
 
-namespace F = torch::nn::functional;
-
 torch::Tensor batch_images(Batch& b) {
   return torch::from_blob(b.data.data(), {b.n, b.channels, b.height, b.width}, torch::kFloat32);
-}
-torch::Tensor batch_labels(Batch& b) {
-  return torch::from_blob(b.labels.data(), {b.n}, torch::kInt64);
 }
 
 }  // namespace
@@ -91,8 +86,8 @@ void load_optimizer(torch::optim::Optimizer& opt, const std::string& bytes,
   }
 }
 
-EpochStats train_epoch(GraphModule& module, torch::optim::Optimizer& opt,
-                       const ClassFolderDataset& data, const TransformSpec& tf,
+EpochStats train_epoch(GraphModule& module, torch::optim::Optimizer& opt, const TaskTraining& task,
+                       const ImageDataset& data, const TransformSpec& tf,
                        const LearningParameters& p, int epoch, const ProgressFn& progress,
                        double separate_lr_scale, const ExtraLoss& extra,
                        const std::function<void()>& after_step) {
@@ -106,7 +101,8 @@ EpochStats train_epoch(GraphModule& module, torch::optim::Optimizer& opt,
   lo.epoch = epoch;
   lo.workers = p.num_workers;
   BatchLoader loader(data, tf, lo);
-  size_t iters = loader.num_batches(), correct = 0;
+  size_t iters = loader.num_batches();
+  int64_t correct = 0, counted = 0;
   double loss_sum = 0;
   EpochStats st;
   std::string stage = "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(p.num_epochs);
@@ -117,13 +113,12 @@ EpochStats train_epoch(GraphModule& module, torch::optim::Optimizer& opt,
   for (size_t it = 0; loader.next(b); ++it) {
     st.learning_rate = learning_rate_at(p, epoch + static_cast<double>(it) / iters);
     set_learning_rate(opt, st.learning_rate, separate_lr_scale);
-    torch::Tensor x = batch_images(b), y = batch_labels(b);
+    torch::Tensor x = batch_images(b), y = task.targets(b);
     const size_t first = it - it % per_step, in_step = std::min(per_step, iters - first);
     if (it == first) opt.zero_grad();
-    torch::Tensor logits = module.forward(x);
-    torch::Tensor loss = F::cross_entropy(
-        logits, y, F::CrossEntropyFuncOptions().label_smoothing(p.label_smoothing));
-    if (extra) loss = loss + extra(x, logits);
+    torch::Tensor out = module.forward(x);
+    torch::Tensor loss = task.loss(out, y, p.label_smoothing, false);
+    if (extra) loss = loss + extra(x, out);
     (in_step > 1 ? loss / static_cast<double>(in_step) : loss).backward();
     if (it + 1 == first + in_step) {
       opt.step();
@@ -134,39 +129,42 @@ EpochStats train_epoch(GraphModule& module, torch::optim::Optimizer& opt,
       throw_invalid(stage + ": the loss became " + std::to_string(l) +
                     "; lower learning_parameters.learning_rate");
     loss_sum += l * b.n;
-    correct += logits.argmax(1).eq(y).sum().item<int64_t>();
+    auto [hit, units] = task.hits(out, y);
+    correct += hit;
+    counted += units;
     st.images += b.n;
     char detail[96];
     std::snprintf(detail, sizeof detail, "loss %.4f acc %.2f%% lr %.5f", loss_sum / st.images,
-                  100.0 * correct / st.images, st.learning_rate);
+                  100.0 * correct / std::max<int64_t>(1, counted), st.learning_rate);
     report(progress, {stage, it + 1, iters, detail});
   }
   st.loss = loss_sum / std::max<size_t>(1, st.images);
-  st.accuracy = static_cast<double>(correct) / std::max<size_t>(1, st.images);
+  st.accuracy = static_cast<double>(correct) / std::max<int64_t>(1, counted);
   st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return st;
 }
 
-classification::AccuracyMeter validate(GraphModule& module, const ClassFolderDataset& data,
-                                       const TransformSpec& tf, int workers,
-                                       const ProgressFn& progress, const std::string& stage) {
+std::unique_ptr<Metric> validate(GraphModule& module, const Task& task,
+                                 const TaskTraining& training, const ImageDataset& data,
+                                 const TransformSpec& tf, int workers, const ProgressFn& progress,
+                                 const std::string& stage) {
   module.eval();
   torch::NoGradGuard no_grad;
   LoaderOptions lo;
   lo.batch_size = 256;
   lo.workers = workers;
   BatchLoader loader(data, tf, lo);
-  classification::AccuracyMeter meter(data.classes);
+  std::unique_ptr<Metric> metric = task.make_metric(data);
   Batch b;
   while (loader.next(b)) {
-    torch::Tensor logits = module.forward(batch_images(b)).contiguous();
-    torch::Tensor y = batch_labels(b);
-    meter.add(logits.data_ptr<float>(), b.labels.data(), b.n);
-    meter.add_loss(F::cross_entropy(logits, y, F::CrossEntropyFuncOptions().reduction(torch::kSum))
-                       .item<double>());
-    report(progress, {stage, meter.count(), loader.num_samples(), ""});
+    torch::Tensor out = module.forward(batch_images(b)).contiguous();
+    torch::Tensor y = training.targets(b);
+    metric->add(out.data_ptr<float>(), std::vector<int64_t>(out.sizes().begin(), out.sizes().end()),
+                b);
+    metric->add_loss(training.loss(out, y, 0.0, true).item<double>());
+    report(progress, {stage, metric->count(), loader.num_samples(), ""});
   }
-  return meter;
+  return metric;
 }
 
 }  // namespace trex::train

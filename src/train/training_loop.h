@@ -1,5 +1,5 @@
-// The pieces of a training loop that every trainer here shares (the classifier trainer,
-// training-time compression): the optimizer with its parameter groups and its saved state,
+// The pieces of a training loop that every trainer here shares (the trainer, training-time
+// compression), for any task: the optimizer with its parameter groups and its saved state,
 // one epoch of SGD steps on augmented batches, and validation in eval mode.
 #pragma once
 
@@ -11,8 +11,9 @@
 #include <string>
 
 #include "data/batch_loader.h"
-#include "tasks/classification/metrics.h"
 #include "tasks/model_template.h"
+#include "tasks/task.h"
+#include "tasks/task_training.h"
 #include "train/graph_module.h"
 #include "util/progress.h"
 
@@ -47,24 +48,25 @@ struct EpochStats {
   double seconds = 0;
 };
 
-/// Extra loss term of a batch (e.g. distillation), given the images and the logits.
+/// Extra loss term of a batch (e.g. distillation), given the images and the model's output.
 using ExtraLoss =
     std::function<torch::Tensor(const torch::Tensor& images, const torch::Tensor& logits)>;
 
 /// One epoch (0-based `epoch`) of training with the template's augmentation, shuffling and
-/// label smoothing; the learning rate follows learning_rate_at(p, fractional epoch); one
-/// optimizer step per p.batch_multiplier batches (their mean gradient).
-/// `extra` adds to the loss; `after_step` runs after every optimizer step (e.g. re-applying
-/// sparsity masks). Errors when the loss stops being finite.
-EpochStats train_epoch(GraphModule& module, torch::optim::Optimizer& opt,
-                       const ClassFolderDataset& data, const TransformSpec& tf,
+/// label smoothing, on the task's loss; the learning rate follows learning_rate_at(p, fractional
+/// epoch); one optimizer step per p.batch_multiplier batches (their mean gradient). `extra` adds to
+/// the loss; `after_step` runs after every optimizer step (e.g. re-applying sparsity masks). Errors
+/// when the loss stops being finite.
+EpochStats train_epoch(GraphModule& module, torch::optim::Optimizer& opt, const TaskTraining& task,
+                       const ImageDataset& data, const TransformSpec& tf,
                        const LearningParameters& p, int epoch, const ProgressFn& progress,
                        double separate_lr_scale = 1.0, const ExtraLoss& extra = {},
                        const std::function<void()>& after_step = {});
 
-/// Loss and accuracy of the module in eval mode on `data`.
-classification::AccuracyMeter validate(GraphModule& module, const ClassFolderDataset& data,
-                                       const TransformSpec& tf, int workers,
-                                       const ProgressFn& progress, const std::string& stage);
+/// The task's metric (and loss) of the module in eval mode on `data`.
+std::unique_ptr<Metric> validate(GraphModule& module, const Task& task,
+                                 const TaskTraining& training, const ImageDataset& data,
+                                 const TransformSpec& tf, int workers, const ProgressFn& progress,
+                                 const std::string& stage);
 
 }  // namespace trex::train

@@ -12,8 +12,8 @@ namespace trex {
 namespace {
 
 // `n` 4x4 gray images; image i is filled with value i, label i % 3.
-ClassFolderDataset make_dataset(size_t n) {
-  ClassFolderDataset ds;
+ImageDataset make_dataset(size_t n) {
+  ImageDataset ds;
   ds.root = "mem";
   ds.classes = {"a", "b", "c"};
   for (size_t i = 0; i < n; ++i) {
@@ -24,7 +24,7 @@ ClassFolderDataset make_dataset(size_t n) {
   return ds;
 }
 
-std::vector<Batch> all_batches(const ClassFolderDataset& ds, const TransformSpec& t,
+std::vector<Batch> all_batches(const ImageDataset& ds, const TransformSpec& t,
                                const LoaderOptions& o) {
   BatchLoader loader(ds, t, o);
   std::vector<Batch> out;
@@ -42,7 +42,7 @@ std::vector<size_t> order_of(const std::vector<Batch>& batches) {
 }
 
 TEST(BatchLoader, CoversEverySampleOncePerEpoch) {
-  ClassFolderDataset ds = make_dataset(23);
+  ImageDataset ds = make_dataset(23);
   LoaderOptions o;
   o.batch_size = 5;
   o.shuffle = true;
@@ -74,7 +74,7 @@ TEST(BatchLoader, CoversEverySampleOncePerEpoch) {
 }
 
 TEST(BatchLoader, OrderDependsOnSeedAndEpochOnly) {
-  ClassFolderDataset ds = make_dataset(40);
+  ImageDataset ds = make_dataset(40);
   LoaderOptions o;
   o.batch_size = 8;
   o.shuffle = true;
@@ -90,7 +90,7 @@ TEST(BatchLoader, OrderDependsOnSeedAndEpochOnly) {
 }
 
 TEST(BatchLoader, WorkerCountDoesNotChangeResults) {
-  ClassFolderDataset ds = make_dataset(50);
+  ImageDataset ds = make_dataset(50);
   for (size_t i = 0; i < ds.size(); ++i)
     for (int p = 0; p < 16; ++p) ds.images[i].pixels[p] = static_cast<uint8_t>(i * 5 + p * 13);
   TransformSpec t;
@@ -125,7 +125,7 @@ TEST(BatchLoader, WorkerCountDoesNotChangeResults) {
 }
 
 TEST(BatchLoader, MaxSamplesAndDropLast) {
-  ClassFolderDataset ds = make_dataset(30);
+  ImageDataset ds = make_dataset(30);
   LoaderOptions o;
   o.batch_size = 4;
   o.shuffle = true;
@@ -147,7 +147,7 @@ TEST(BatchLoader, MaxSamplesAndDropLast) {
 }
 
 TEST(BatchLoader, EarlyDestructionDoesNotHang) {
-  ClassFolderDataset ds = make_dataset(200);
+  ImageDataset ds = make_dataset(200);
   LoaderOptions o;
   o.batch_size = 2;
   o.workers = 3;
@@ -156,14 +156,14 @@ TEST(BatchLoader, EarlyDestructionDoesNotHang) {
     Batch b;
     for (int i = 0; i < consumed; ++i) ASSERT_TRUE(loader.next(b));
   }  // destructors join here; a hang fails the test by timeout
-  ClassFolderDataset none = make_dataset(0);
+  ImageDataset none = make_dataset(0);
   BatchLoader empty(none, {}, o);
   Batch b;
   EXPECT_FALSE(empty.next(b));
 }
 
 TEST(BatchLoader, BadOptionsAreErrors) {
-  ClassFolderDataset ds = make_dataset(3);
+  ImageDataset ds = make_dataset(3);
   LoaderOptions o;
   o.batch_size = 0;
   EXPECT_THROW(BatchLoader(ds, {}, o), Error);

@@ -33,12 +33,12 @@ void make_tree(const std::string& root) {
   std::filesystem::create_directories(root + "/.cache");
 }
 
-TEST(ClassFolderDataset, ScansSortedAndConverts) {
+TEST(ClassFolders, ScansSortedAndConverts) {
   TempDir dir("cfd_ok");
   make_tree(dir.path());
   ProgressFn none;
   size_t last_done = 0;
-  ClassFolderDataset ds = load_class_folders(dir.path(), {8, 6, 3}, 3, [&](const Progress& p) {
+  ImageDataset ds = load_class_folders(dir.path(), {8, 6, 3}, 3, [&](const Progress& p) {
     EXPECT_EQ(p.stage, "load " + dir.path());
     EXPECT_EQ(p.total, 4u);
     last_done = p.done;
@@ -58,11 +58,11 @@ TEST(ClassFolderDataset, ScansSortedAndConverts) {
   }
   // The same as converting each file by hand, whatever the thread count.
   EXPECT_EQ(ds.images[3].pixels, convert_image(read_image(dir / "zebra/b.png"), 8, 6, 3).pixels);
-  ClassFolderDataset one = load_class_folders(dir.path(), {8, 6, 3}, 1);
+  ImageDataset one = load_class_folders(dir.path(), {8, 6, 3}, 1);
   for (size_t i = 0; i < ds.size(); ++i) EXPECT_EQ(one.images[i].pixels, ds.images[i].pixels);
 }
 
-TEST(ClassFolderDataset, LayoutErrorsNameTheCulprit) {
+TEST(ClassFolders, LayoutErrorsNameTheCulprit) {
   TempDir dir("cfd_bad");
   const std::string& root = dir.path();
   EXPECT_EQ(load_error(root + "/nope"), root + "/nope: dataset folder does not exist");
@@ -96,8 +96,8 @@ TEST(ClassFolderDataset, LayoutErrorsNameTheCulprit) {
   EXPECT_THROW(load_class_folders(dir / "t5", {8, 8, 4}), Error);
 }
 
-TEST(ClassFolderDataset, DifferentClassesAreAnError) {
-  ClassFolderDataset a, b;
+TEST(ClassFolders, DifferentClassesAreAnError) {
+  ImageDataset a, b;
   a.root = "train";
   a.classes = {"cat", "dog", "emu"};
   b.root = "val";

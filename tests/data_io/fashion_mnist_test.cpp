@@ -105,7 +105,7 @@ TEST(FashionMnist, MakesSplitClassFolders) {
     for (const auto& c : fashion_mnist_classes())
       EXPECT_TRUE(fs::is_directory(dir / "out/" + split + "/" + c)) << split << "/" << c;
   // A full-size class-folder tree loads (train has every class here).
-  ClassFolderDataset train = load_class_folders(dir / "out/train", {6, 5, 1}, 1);
+  ImageDataset train = load_class_folders(dir / "out/train", {6, 5, 1}, 1);
   EXPECT_EQ(train.size(), 92u);
   std::vector<std::string> sorted = fashion_mnist_classes();
   std::sort(sorted.begin(), sorted.end());

@@ -4,7 +4,9 @@
 #   onnx_loader (default): ONNX models, seeds are the small libonnx-testdata models and the
 #                          hand-made bad inputs;
 #   data_loader:           images, IDX files, template YAML and PTQ config YAML (first byte picks),
-#                          seeds are PNGs, a real IDX prefix, the shipped templates and a PTQ config.
+#                          seeds are PNGs, a real IDX prefix, the shipped templates and a PTQ config;
+#   segmentation_loader:   label PNGs, VOC masks and split lists (first byte picks), seeds
+#                          are label PNGs (palette and grayscale) and a list.
 # usage: run_fuzzer.sh SOURCE_DIR BUILD_DIR [TARGET]
 set -euo pipefail
 SRC=$1
@@ -45,6 +47,14 @@ if [[ ! -d $corpus ]]; then
         { printf '\x04'; cat "$c"; } >"$corpus/compression_$(basename "$(dirname "$c")")"
       done
       printf '\x03preset: mixed\nmodel_type: cnn\nstat_subset_size: 300\nbias_correction: fast\noverflow_fix: disable\nignored_scope:\n  names: [fc]\n  patterns: ["a.*"]\n  types: [Mul]\nrange_estimator:\n  type: quantile\n  outlier_prob: 0.0001\n' >"$corpus/ptq_config"
+      ;;
+    segmentation_loader)
+      # Selector byte 0: a label PNG; 1: a VOC mask; 2: a VOC split list.
+      for f in "$SRC"/tests/data/images/*.png; do
+        { printf '\x00'; cat "$f"; } >"$corpus/label_$(basename "$f")"
+        { printf '\x01'; cat "$f"; } >"$corpus/mask_$(basename "$f")"
+      done
+      printf '\x02a\n\na\n' >"$corpus/list"
       ;;
     *) echo "unknown fuzz target $TARGET"; exit 1 ;;
   esac

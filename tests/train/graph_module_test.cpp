@@ -9,6 +9,7 @@
 #include "passes/passes.h"
 #include "runtime/session.h"
 #include "tasks/classification/model_zoo.h"
+#include "tasks/segmentation/models.h"
 #include "util/error.h"
 
 namespace trex::train {
@@ -145,6 +146,72 @@ TEST(GraphModule, UnsupportedOpNamesTheNode) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("my_erf"), std::string::npos) << e.what();
     EXPECT_EQ(e.kind(), ErrorKind::kUnsupported);
+  }
+}
+
+}  // namespace
+}  // namespace trex::train
+
+namespace trex::train {
+namespace {
+
+// The segmentation network (Resize up and down the branches, attention Mul, Concat) in
+// the backend's eval mode against the runtime, and its output at the input's size.
+TEST(SegmentationArchitecture, EvalModeMatchesRuntime) {
+  segmentation::ModelSpec spec{3, 64, 48, 11, 5};
+  auto g = segmentation::build_model("lite_hrnet", spec);
+  perturb_batch_norms(*g, 9);
+  GraphModule module(*g);
+  module.eval();
+  torch::manual_seed(13);
+  torch::Tensor x = torch::randn({2, 3, 64, 48});
+  torch::Tensor expected;
+  {
+    torch::NoGradGuard no_grad;
+    expected = module.forward(x);
+  }
+  ASSERT_EQ(expected.sizes(), (std::vector<int64_t>{2, 11, 64, 48}));
+  std::shared_ptr<Graph> rt = g->clone();
+  canonicalize(*rt);
+  Session session(rt);
+  torch::Tensor actual = to_torch(session.run({{"input", from_torch(x)}})[0]);
+  const double scale = expected.abs().max().item<double>();
+  EXPECT_LE((actual - expected).abs().max().item<double>(), 1e-5 * std::max(1.0, scale))
+      << "largest |score| " << scale;
+  EXPECT_GT(expected.std().item<double>(), 1e-3);
+  EXPECT_THROW(segmentation::build_model("lite_hrnet", {3, 60, 48, 11, 0}), Error);
+  EXPECT_THROW(segmentation::build_model("unet", spec), Error);
+}
+
+// Resize in the training backend: bilinear half-pixel and nearest-floor upsampling agree
+// with the runtime's reference kernels, and gradients flow through.
+TEST(TrainingOps, ResizeMatchesTheRuntime) {
+  for (bool bilinear : {true, false}) {
+    auto g = std::make_shared<Graph>();
+    g->opset_imports = {{"", 14}};
+    GraphBuilder b(*g);
+    Value* x = b.input("x", DType::kFloat32, {1, 2, 5, 3});
+    Value* scales = b.constant("s", Tensor::from_vector<float>(DType::kFloat32, {4}, {1, 1, 2, 4}));
+    AttrList attrs = bilinear
+                         ? AttrList{{"mode", std::string("linear")},
+                                    {"coordinate_transformation_mode", std::string("half_pixel")}}
+                         : AttrList{{"mode", std::string("nearest")},
+                                    {"coordinate_transformation_mode", std::string("asymmetric")},
+                                    {"nearest_mode", std::string("floor")}};
+    Value* y = b.op("Resize", {x, nullptr, scales}, attrs);
+    b.output(y, "y");
+    GraphModule module(*g);
+    torch::manual_seed(3);
+    torch::Tensor in = torch::randn({1, 2, 5, 3}).requires_grad_(true);
+    torch::Tensor out = module.forward(in);
+    ASSERT_EQ(out.sizes(), (std::vector<int64_t>{1, 2, 10, 12}));
+    SessionOptions ref;
+    ref.reference_only = true;
+    Session s(g, ref);
+    torch::Tensor want = to_torch(s.run({{"x", from_torch(in.detach())}})[0]);
+    EXPECT_LE((out.detach() - want).abs().max().item<double>(), 1e-5) << bilinear;
+    out.sum().backward();
+    EXPECT_TRUE(in.grad().defined());
   }
 }
 

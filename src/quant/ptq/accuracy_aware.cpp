@@ -2,6 +2,7 @@
 #include "quant/ptq/accuracy_aware.h"
 
 #include <algorithm>
+#include <map>
 #include <numeric>
 #include <set>
 
@@ -67,6 +68,7 @@ AccuracyAwareResult accuracy_aware_ptq(const Graph& fp32, QuantizationPlan& plan
   std::vector<size_t> pool = calibration_subset(val.size(), o.ranking_pool, 1);
   std::vector<std::vector<float>> reference = outputs_of(fp32, val, pool, run);
   std::set<std::string> banned;
+  std::map<std::string, double> error_ratio;  ///< of the latest ranking
   auto reverted = [&plan](const std::string& node) {
     return std::any_of(plan.reverted.begin(), plan.reverted.end(),
                        [&node](const FloatNode& f) { return f.node == node; });
@@ -84,6 +86,8 @@ AccuracyAwareResult accuracy_aware_ptq(const Graph& fp32, QuantizationPlan& plan
     order.resize(std::min(order.size(), o.worst_samples));
     std::vector<size_t> worst;
     for (size_t i : order) worst.push_back(pool[i]);
+    double base = 0;
+    for (size_t i : order) base += squared_error(current[i], reference[i]);
     std::vector<std::pair<double, std::string>> scored;
     for (const std::string& node : plan.setup.quantized_nodes) {
       if (banned.count(node) || reverted(node)) continue;
@@ -94,6 +98,7 @@ AccuracyAwareResult accuracy_aware_ptq(const Graph& fp32, QuantizationPlan& plan
       double e = 0;
       for (size_t i = 0; i < order.size(); ++i) e += squared_error(out[i], reference[order[i]]);
       scored.emplace_back(e, node);
+      error_ratio[node] = base > 0 ? e / base : 1.0;
       report(run.progress,
              {"rank quantized nodes", scored.size(), plan.setup.quantized_nodes.size(), node});
     }
@@ -116,7 +121,7 @@ AccuracyAwareResult accuracy_aware_ptq(const Graph& fp32, QuantizationPlan& plan
     plan.reverted.push_back({node, op_of(fp32, node), "accuracy-aware PTQ: reverted to FP32"});
     std::shared_ptr<Graph> g = build_qdq_model(fp32, plan);
     double s = metric(*g);
-    AccuracyAwareStep step{node, s, s >= score};
+    AccuracyAwareStep step{node, s, s >= score, error_ratio[node]};
     r.steps.push_back(step);
     report(run.progress, {"accuracy-aware", static_cast<size_t>(tries), static_cast<size_t>(limit),
                           node + " -> " + std::to_string(s)});

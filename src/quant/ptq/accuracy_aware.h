@@ -29,6 +29,9 @@ struct AccuracyAwareStep {
   std::string node;
   double score = 0;  ///< metric after the revert
   bool kept = true;  ///< false: it made things worse and was undone
+  /// Why it was tried: the output error on the ranking samples with this node back in FP32,
+  /// as a fraction of the error before (lower: more harmful when quantized).
+  double error_ratio = 1;
 };
 
 struct AccuracyAwareResult {

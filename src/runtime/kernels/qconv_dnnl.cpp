@@ -38,6 +38,7 @@ class QConvDnnl : public OpKernel {
     if (static_cast<int64_t>(init.node->attr_floats("w_scale").size()) != weights_.dims()[0] ||
         group_ <= 0)
       throw_invalid(init.node->describe() + ": w_scale needs one value per output channel");
+    split_ = split_weights_for_pairs(weights_, weights_hi_, weights_lo_);
   }
 
   void compute(KernelContext& ctx) override {
@@ -53,7 +54,13 @@ class QConvDnnl : public OpKernel {
     Compiled& c =
         compiled_for(x.dims, x.dtype, x.channels_last, ctx.output_channels_last(0), label);
     TensorView& y = ctx.output(0, out_.dtype, c.out_dims);
-    memory src_user(c.src_md, dnnl_engine(), x.data);
+    void* x_data = x.data;
+    if (c.flip) {
+      flipped_.resize(static_cast<size_t>(x.numel()));
+      flip_sign_bit(static_cast<const int8_t*>(x.data), x.numel(), flipped_.data());
+      x_data = flipped_.data();
+    }
+    memory src_user(c.src_md, dnnl_engine(), x_data);
     memory dst_user(c.dst_md, dnnl_engine(), y.data);
     memory src = src_user, dst = dst_user;
     if (c.pd_src_md != c.src_md) {
@@ -64,7 +71,15 @@ class QConvDnnl : public OpKernel {
     std::unordered_map<int, memory> args = {
         {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, c.weights}, {DNNL_ARG_DST, dst}};
     if (!bias_.empty()) args[DNNL_ARG_BIAS] = c.bias;
-    if (x_zero_ != 0) args[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC] = c.src_zero;
+    if (c.zero != 0) args[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC] = c.src_zero;
+    if (split_) {  // the high half's scaled sum first, added in by the low half's post-op
+      std::unordered_map<int, memory> first = args;
+      first[DNNL_ARG_WEIGHTS] = c.weights_hi;
+      first[DNNL_ARG_DST] = c.partial;
+      c.first.execute(dnnl_stream(), first);
+      args.erase(DNNL_ARG_BIAS);
+      args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1] = c.partial;
+    }
     c.prim.execute(dnnl_stream(), args);
     if (c.pd_dst_md != c.dst_md) dnnl::reorder(dst, dst_user).execute(dnnl_stream(), dst, dst_user);
     dnnl_stream().wait();
@@ -75,9 +90,11 @@ class QConvDnnl : public OpKernel {
 
  private:
   struct Compiled {
-    dnnl::convolution_forward prim;
+    dnnl::convolution_forward prim, first;  // first: the high half of split weights
     memory::desc src_md, dst_md, pd_src_md, pd_dst_md;
-    memory weights, bias, src_zero;
+    memory weights, weights_hi, partial, bias, src_zero;
+    bool flip = false;  // s8 activations passed as u8 (flip_sign_bit)
+    int32_t zero = 0;
     std::vector<int64_t> out_dims;
   };
 
@@ -99,7 +116,12 @@ class QConvDnnl : public OpKernel {
       pad_r.push_back(a.pad_end);
     }
     auto tag = [](bool cl, size_t r) { return cl ? channels_last_tag(r) : plain_tag(r); };
-    const memory::data_type src_dt = dnnl_type(x_type), dst_dt = dnnl_type(out_.dtype);
+    // oneDNN halves the weights of s8 x s8 products on CPUs without VNNI; x + 128 as u8 with
+    // the zero point moved along is exact.
+    const bool flip = x_type == DType::kInt8 && int8_pairs_saturate();
+    const int32_t zero = x_zero_ + (flip ? 128 : 0);
+    const memory::data_type src_dt = dnnl_type(flip ? DType::kUInt8 : x_type),
+                            dst_dt = dnnl_type(out_.dtype);
     memory::desc src_md(to_dnnl_dims(in), src_dt, tag(src_cl, in.size()));
     memory::desc dst_md(to_dnnl_dims(out), dst_dt, tag(dst_cl, out.size()));
     memory::desc src_any(to_dnnl_dims(in), src_dt, memory::format_tag::any);
@@ -111,28 +133,39 @@ class QConvDnnl : public OpKernel {
     }
     memory::desc w_any(to_dnnl_dims(w_dims), memory::data_type::s8, memory::format_tag::any);
     memory::desc b_md({wd[0]}, dnnl_type(bias_.dtype()), memory::format_tag::a);
-    const bool has_bias = !bias_.empty();
-    auto make_desc = [&](const memory::desc& s, const memory::desc& d) {
+    auto make_desc = [&](const memory::desc& s, const memory::desc& d, bool with_bias) {
       using dnnl::convolution_forward;
-      return has_bias ? convolution_forward::desc(dnnl::prop_kind::forward_inference,
-                                                  dnnl::algorithm::convolution_direct, s, w_any,
-                                                  b_md, d, strides, dil, pad_l, pad_r)
-                      : convolution_forward::desc(dnnl::prop_kind::forward_inference,
-                                                  dnnl::algorithm::convolution_direct, s, w_any, d,
-                                                  strides, dil, pad_l, pad_r);
+      return with_bias ? convolution_forward::desc(dnnl::prop_kind::forward_inference,
+                                                   dnnl::algorithm::convolution_direct, s, w_any,
+                                                   b_md, d, strides, dil, pad_l, pad_r)
+                       : convolution_forward::desc(dnnl::prop_kind::forward_inference,
+                                                   dnnl::algorithm::convolution_direct, s, w_any, d,
+                                                   strides, dil, pad_l, pad_r);
     };
-    dnnl::primitive_attr attr;
-    attr.set_output_scales(2, epilogue_.scales);  // per output channel (dim 1 of dst)
-    if (x_zero_ != 0) attr.set_zero_points(DNNL_ARG_SRC, 0, {DNNL_RUNTIME_S32_VAL});
-    attr.set_post_ops(epilogue_.ops);
-    // The activations as they are when a fast implementation takes them; else oneDNN's pick.
-    dnnl::convolution_forward::primitive_desc pd(make_desc(src_md, dst_md), attr, dnnl_engine(),
-                                                 true);
+    auto make_attr = [&](const memory::desc* partial, bool post_ops) {
+      dnnl::primitive_attr attr;
+      attr.set_output_scales(2, epilogue_.scales);  // per output channel (dim 1 of dst)
+      if (zero != 0) attr.set_zero_points(DNNL_ARG_SRC, 0, {DNNL_RUNTIME_S32_VAL});
+      if (post_ops) attr.set_post_ops(epilogue_.ops(partial));
+      return attr;
+    };
+    // Split weights (a CPU without VNNI): the high half writes its scaled sum as f32 in the
+    // output's layout and the low half adds it in before the activation and requantization.
+    const bool has_bias = !bias_.empty();
+    const memory::desc partial_md(to_dnnl_dims(out), memory::data_type::f32,
+                                  tag(dst_cl, out.size()));
+    const dnnl::primitive_attr attr = make_attr(split_ ? &partial_md : nullptr, true);
+    const bool main_bias = has_bias && !split_;
+    // The activations as they are when a fast implementation takes them; else oneDNN's pick
+    // (the output stays as it is when a partial sum must match its layout).
+    dnnl::convolution_forward::primitive_desc pd(make_desc(src_md, dst_md, main_bias), attr,
+                                                 dnnl_engine(), true);
     std::string impl = pd ? pd.impl_info_str() : "";
     if (!pd || impl.find("gemm") != std::string::npos || impl.find("ref") != std::string::npos)
-      pd = dnnl::convolution_forward::primitive_desc(make_desc(src_any, dst_any), attr,
-                                                     dnnl_engine());
+      pd = dnnl::convolution_forward::primitive_desc(
+          make_desc(src_any, split_ ? dst_md : dst_any, main_bias), attr, dnnl_engine());
     Compiled c;
+    c.flip = flip;
     c.prim = dnnl::convolution_forward(pd);
     c.src_md = src_md;
     c.dst_md = dst_md;
@@ -140,13 +173,25 @@ class QConvDnnl : public OpKernel {
     c.pd_dst_md = pd.dst_desc();
     c.out_dims = out;
     memory::desc w_plain(to_dnnl_dims(w_dims), memory::data_type::s8, plain_tag(w_dims.size()));
-    memory w_user(w_plain, dnnl_engine(), const_cast<uint8_t*>(weights_.raw()));
-    c.weights = memory(pd.weights_desc(), dnnl_engine());
-    dnnl::reorder(w_user, c.weights).execute(dnnl_stream(), w_user, c.weights);
+    auto reordered = [&](const Tensor& w, const memory::desc& md) {
+      memory user(w_plain, dnnl_engine(), const_cast<uint8_t*>(w.raw()));
+      memory m(md, dnnl_engine());
+      dnnl::reorder(user, m).execute(dnnl_stream(), user, m);
+      return m;
+    };
+    c.weights = reordered(split_ ? weights_lo_ : weights_, pd.weights_desc());
+    if (split_) {
+      dnnl::convolution_forward::primitive_desc first(make_desc(c.pd_src_md, partial_md, has_bias),
+                                                      make_attr(nullptr, false), dnnl_engine());
+      c.first = dnnl::convolution_forward(first);
+      c.weights_hi = reordered(weights_hi_, first.weights_desc());
+      c.partial = memory(partial_md, dnnl_engine());
+    }
     if (has_bias) c.bias = memory(b_md, dnnl_engine(), const_cast<uint8_t*>(bias_.raw()));
-    if (x_zero_ != 0) {
+    c.zero = zero;
+    if (zero != 0) {
       c.src_zero = memory({{1}, memory::data_type::s32, memory::format_tag::a}, dnnl_engine());
-      *static_cast<int32_t*>(c.src_zero.get_data_handle()) = x_zero_;
+      *static_cast<int32_t*>(c.src_zero.get_data_handle()) = zero;
     }
     dnnl_stream().wait();
     return cache_.emplace(key, std::move(c)).first->second;
@@ -155,6 +200,9 @@ class QConvDnnl : public OpKernel {
   WindowAttrs attrs_;
   int64_t group_;
   Tensor weights_, bias_;
+  bool split_ = false;  // split_weights_for_pairs: weights_ = weights_hi_ + weights_lo_
+  Tensor weights_hi_, weights_lo_;
+  std::vector<uint8_t> flipped_;
   int32_t x_zero_;
   Activation act_;
   OutputQuantization out_;

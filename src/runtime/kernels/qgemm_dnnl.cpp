@@ -32,6 +32,7 @@ class QGemmDnnl : public OpKernel {
     if (static_cast<int64_t>(epilogue_.scales.size()) != n_)
       throw_invalid(init.node->describe() + ": w_scale needs one value per output column");
     if (const Tensor* b = init.constant(2)) bias_ = *b;
+    split_ = split_weights_for_pairs(weights_, weights_hi_, weights_lo_);
   }
 
   void compute(KernelContext& ctx) override {
@@ -45,20 +46,36 @@ class QGemmDnnl : public OpKernel {
     std::vector<int64_t> dims = a.dims;
     dims.back() = n_;
     TensorView& y = ctx.output(0, out_.dtype, dims);
-    memory src(c.src_md, dnnl_engine(), a.data), dst(c.dst_md, dnnl_engine(), y.data);
+    void* a_data = a.data;
+    if (c.flip) {
+      flipped_.resize(static_cast<size_t>(a.numel()));
+      flip_sign_bit(static_cast<const int8_t*>(a.data), a.numel(), flipped_.data());
+      a_data = flipped_.data();
+    }
+    memory src(c.src_md, dnnl_engine(), a_data), dst(c.dst_md, dnnl_engine(), y.data);
     std::unordered_map<int, memory> args = {
         {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, c.weights}, {DNNL_ARG_DST, dst}};
     if (!bias_.empty()) args[DNNL_ARG_BIAS] = c.bias;
-    if (x_zero_ != 0) args[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC] = c.src_zero;
+    if (c.zero != 0) args[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC] = c.src_zero;
+    if (split_) {  // the high half's scaled sum first, added in by the low half's post-op
+      std::unordered_map<int, memory> first = args;
+      first[DNNL_ARG_WEIGHTS] = c.weights_hi;
+      first[DNNL_ARG_DST] = c.partial;
+      c.first.execute(dnnl_stream(), first);
+      args.erase(DNNL_ARG_BIAS);
+      args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1] = c.partial;
+    }
     c.prim.execute(dnnl_stream(), args);
     dnnl_stream().wait();
   }
 
  private:
   struct Compiled {
-    dnnl::matmul prim;
+    dnnl::matmul prim, first;  // first: the high half of split weights
     memory::desc src_md, dst_md;
-    memory weights, bias, src_zero;
+    memory weights, weights_hi, partial, bias, src_zero;
+    bool flip = false;  // s8 activations passed as u8 (flip_sign_bit)
+    int32_t zero = 0;
   };
 
   Compiled& compiled_for(int64_t m, DType a_type) {
@@ -66,30 +83,54 @@ class QGemmDnnl : public OpKernel {
     auto it = cache_.find(key);
     if (it != cache_.end()) return it->second;
     using tag = memory::format_tag;
-    memory::desc src_md({m, k_}, dnnl_type(a_type), tag::ab);
+    // s8 activations as u8 on CPUs without VNNI, as in qconv_dnnl.cpp.
+    const bool flip = a_type == DType::kInt8 && int8_pairs_saturate();
+    const int32_t zero = x_zero_ + (flip ? 128 : 0);
+    memory::desc src_md({m, k_}, dnnl_type(flip ? DType::kUInt8 : a_type), tag::ab);
     memory::desc dst_md({m, n_}, dnnl_type(out_.dtype), tag::ab);
     memory::desc w_any({k_, n_}, memory::data_type::s8, tag::any);
     memory::desc b_md({1, n_}, dnnl_type(bias_.dtype()), tag::ab);
-    dnnl::primitive_attr attr;
-    attr.set_output_scales(2, epilogue_.scales);  // per column (dim 1 of dst)
-    if (x_zero_ != 0) attr.set_zero_points(DNNL_ARG_SRC, 0, {DNNL_RUNTIME_S32_VAL});
-    attr.set_post_ops(epilogue_.ops);
+    auto make_attr = [&](const memory::desc* partial, bool post_ops) {
+      dnnl::primitive_attr attr;
+      attr.set_output_scales(2, epilogue_.scales);  // per column (dim 1 of dst)
+      if (zero != 0) attr.set_zero_points(DNNL_ARG_SRC, 0, {DNNL_RUNTIME_S32_VAL});
+      if (post_ops) attr.set_post_ops(epilogue_.ops(partial));
+      return attr;
+    };
+    auto make_desc = [&](const memory::desc& d, bool with_bias) {
+      return with_bias ? dnnl::matmul::desc(src_md, w_any, b_md, d)
+                       : dnnl::matmul::desc(src_md, w_any, d);
+    };
+    // Split weights (a CPU without VNNI): as in qconv_dnnl.cpp.
     const bool has_bias = !bias_.empty();
-    dnnl::matmul::desc desc = has_bias ? dnnl::matmul::desc(src_md, w_any, b_md, dst_md)
-                                       : dnnl::matmul::desc(src_md, w_any, dst_md);
-    dnnl::matmul::primitive_desc pd(desc, attr, dnnl_engine());
+    const memory::desc partial_md({m, n_}, memory::data_type::f32, tag::ab);
+    dnnl::matmul::primitive_desc pd(make_desc(dst_md, has_bias && !split_),
+                                    make_attr(split_ ? &partial_md : nullptr, true), dnnl_engine());
     Compiled c;
+    c.flip = flip;
     c.prim = dnnl::matmul(pd);
     c.src_md = src_md;
     c.dst_md = dst_md;
     memory::desc w_user_md({k_, n_}, memory::data_type::s8, trans_b_ ? tag::ba : tag::ab);
-    memory w_user(w_user_md, dnnl_engine(), const_cast<uint8_t*>(weights_.raw()));
-    c.weights = memory(pd.weights_desc(), dnnl_engine());
-    dnnl::reorder(w_user, c.weights).execute(dnnl_stream(), w_user, c.weights);
+    auto reordered = [&](const Tensor& w, const memory::desc& md) {
+      memory user(w_user_md, dnnl_engine(), const_cast<uint8_t*>(w.raw()));
+      memory r(md, dnnl_engine());
+      dnnl::reorder(user, r).execute(dnnl_stream(), user, r);
+      return r;
+    };
+    c.weights = reordered(split_ ? weights_lo_ : weights_, pd.weights_desc());
+    if (split_) {
+      dnnl::matmul::primitive_desc first(make_desc(partial_md, has_bias), make_attr(nullptr, false),
+                                         dnnl_engine());
+      c.first = dnnl::matmul(first);
+      c.weights_hi = reordered(weights_hi_, first.weights_desc());
+      c.partial = memory(partial_md, dnnl_engine());
+    }
     if (has_bias) c.bias = memory(b_md, dnnl_engine(), const_cast<uint8_t*>(bias_.raw()));
-    if (x_zero_ != 0) {
+    c.zero = zero;
+    if (zero != 0) {
       c.src_zero = memory({{1}, memory::data_type::s32, tag::a}, dnnl_engine());
-      *static_cast<int32_t*>(c.src_zero.get_data_handle()) = x_zero_;
+      *static_cast<int32_t*>(c.src_zero.get_data_handle()) = zero;
     }
     dnnl_stream().wait();
     return cache_.emplace(key, std::move(c)).first->second;
@@ -97,6 +138,9 @@ class QGemmDnnl : public OpKernel {
 
   bool trans_b_;
   Tensor weights_, bias_;
+  bool split_ = false;  // split_weights_for_pairs: weights_ = weights_hi_ + weights_lo_
+  Tensor weights_hi_, weights_lo_;
+  std::vector<uint8_t> flipped_;
   int32_t x_zero_;
   OutputQuantization out_;
   Int8Epilogue epilogue_;

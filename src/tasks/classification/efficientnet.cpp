@@ -1,8 +1,8 @@
 // EfficientNet-B0-style classifier: MBConv blocks (expansion, depthwise convolution,
 // squeeze-and-excitation, projection) with SiLU, the B0 stage table at half width and
 // reduced depth, strides set for 28x28 or 32x32 inputs.
-#include "tasks/classification/layers.h"
 #include "tasks/classification/model_zoo.h"
+#include "tasks/layers.h"
 
 namespace trex::classification {
 

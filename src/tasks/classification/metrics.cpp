@@ -27,6 +27,15 @@ void AccuracyMeter::add(const float* logits, const int64_t* labels, size_t n) {
   count_ += n;
 }
 
+void AccuracyMeter::add(const float* output, const std::vector<int64_t>& dims, const Batch& batch) {
+  if (dims.size() != 2 || dims[0] != batch.n || dims[1] != static_cast<int64_t>(classes_.size()))
+    throw_invalid("model output has shape [" +
+                  (dims.empty() ? std::string("") : std::to_string(dims[0])) +
+                  ", ...]; expected [" + std::to_string(batch.n) + ", " +
+                  std::to_string(classes_.size()) + "]");
+  add(output, batch.labels.data(), static_cast<size_t>(batch.n));
+}
+
 double AccuracyMeter::accuracy() const {
   return count_ ? static_cast<double>(correct_) / static_cast<double>(count_) : 0.0;
 }

@@ -1,8 +1,8 @@
 // MobileNetV3-style classifier (the "small" variant's block list, strides set for 28x28 or
 // 32x32 inputs): inverted residuals with depthwise convolutions, squeeze-and-excitation
 // with hard-sigmoid gates, ReLU early and hard-swish late.
-#include "tasks/classification/layers.h"
 #include "tasks/classification/model_zoo.h"
+#include "tasks/layers.h"
 
 namespace trex::classification {
 

@@ -1,7 +1,7 @@
 // ResNet-18-style classifier for small images: a 3x3 stride-1 stem (no max-pool, so 28x28
 // keeps its detail), four stages of two basic blocks, global pooling, one linear layer.
-#include "tasks/classification/layers.h"
 #include "tasks/classification/model_zoo.h"
+#include "tasks/layers.h"
 
 namespace trex::classification {
 

@@ -1,5 +1,5 @@
 // The compression run's records and reports (see compress_report.h).
-#include "tasks/classification/compress_report.h"
+#include "engine/compress_report.h"
 
 #include <cstdio>
 #include <set>
@@ -7,7 +7,7 @@
 #include "compress/qat_graph.h"
 #include "ir/model_summary.h"
 
-namespace trex::classification {
+namespace trex::engine {
 
 using quant::QuantizationPlan;
 
@@ -197,4 +197,4 @@ std::string report_text(const nlohmann::json& r) {
   return s;
 }
 
-}  // namespace trex::classification
+}  // namespace trex::engine

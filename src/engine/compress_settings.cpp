@@ -1,5 +1,5 @@
 // A compression run's settings from its recipe (see compress_settings.h).
-#include "tasks/classification/compress_settings.h"
+#include "engine/compress_settings.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -10,7 +10,7 @@
 
 namespace fs = std::filesystem;
 
-namespace trex::classification {
+namespace trex::engine {
 
 CompressSettings compress_settings(const ModelTemplate& t, const std::string& compression_config) {
   CompressSettings s;
@@ -177,4 +177,4 @@ std::vector<std::string> config_warnings(const CompressSettings& s, const Graph&
   return w;
 }
 
-}  // namespace trex::classification
+}  // namespace trex::engine

@@ -1,4 +1,4 @@
-// Layer helpers shared by the classification model builders: they write ONNX nodes with
+// Layer helpers shared by every task's model builders: they write ONNX nodes with
 // PyTorch-style names (`stage1.0.conv1.weight`) and freshly initialized weights (Kaiming
 // normal convolutions, unit BatchNorm, small-normal classifier), seeded and deterministic.
 #pragma once
@@ -8,7 +8,7 @@
 
 #include "ir/builder.h"
 
-namespace trex::classification {
+namespace trex {
 
 enum class Act { kNone, kRelu, kHardSwish, kSilu };
 
@@ -29,11 +29,23 @@ class LayerBuilder {
   Value* squeeze_excite(Value* x, const std::string& name, int64_t c, int64_t reduced, Act inner,
                         bool hard_gate);
   Value* add(Value* a, Value* b) { return b_.op("Add", {a, b}); }
+  Value* mul(Value* a, Value* b) { return b_.op("Mul", {a, b}); }
+  Value* sigmoid(Value* x) { return b_.op("Sigmoid", {x}); }
+  Value* concat(const std::vector<Value*>& xs) {
+    return b_.op("Concat", xs, {{"axis", int64_t{1}}});
+  }
+  /// AveragePool with kernel = stride = `k` (k = 1: x itself).
+  Value* average_pool(Value* x, int64_t k);
+  /// Resize by an integer `factor` (> 0) in both spatial axes: bilinear (half-pixel
+  /// centres, as PyTorch's align_corners=False) or nearest (asymmetric, floor).
+  Value* upsample(Value* x, int64_t factor, bool bilinear);
   Value* global_pool_flatten(Value* x);
   Value* dropout(Value* x, float ratio);
   Value* linear(Value* x, const std::string& name, int64_t cin, int64_t cout);
   /// Marks the logits output [N, classes].
   void output(Value* logits, int64_t classes);
+  /// Marks a dense output [N, classes, height, width] (per-pixel class scores).
+  void output_map(Value* scores, int64_t classes, int64_t height, int64_t width);
 
  private:
   Tensor normal(const std::vector<int64_t>& dims, double stddev);
@@ -43,6 +55,7 @@ class LayerBuilder {
   GraphBuilder b_;
   Value* input_ = nullptr;
   uint64_t rng_;
+  int constants_ = 0;  ///< names the unnamed constants (resize scales)
 };
 
-}  // namespace trex::classification
+}  // namespace trex

@@ -10,12 +10,12 @@
 #include <vector>
 
 #include "compress/pruning_groups.h"
+#include "engine/compress.h"
 #include "ir/graph.h"
 #include "quant/quantization_plan.h"
 #include "quant/quantizer_config.h"
-#include "tasks/classification/compress.h"
 
-namespace trex::classification {
+namespace trex::engine {
 
 nlohmann::json to_json(const CompressEpoch& e);
 /// Missing or mistyped fields throw nlohmann::json exceptions (the caller names the file).
@@ -47,4 +47,4 @@ nlohmann::json pruning_groups_json(const std::vector<compress::PruningGroup>& gr
 /// compression_report.txt from compression_report.json's content.
 std::string report_text(const nlohmann::json& report);
 
-}  // namespace trex::classification
+}  // namespace trex::engine

@@ -1,23 +1,25 @@
-// Classification PTQ task (see ptq.h).
-#include "tasks/classification/ptq.h"
+// The PTQ flow (ptq.h).
+#include "engine/ptq.h"
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 
+#include "engine/calibration.h"
+#include "engine/evaluate.h"
 #include "onnx/onnx.h"
 #include "passes/passes.h"
 #include "quant/insert_qdq.h"
 #include "quant/ptq/pipeline.h"
 #include "quant/report.h"
 #include "runtime/benchmark.h"
-#include "tasks/classification/calibration.h"
-#include "tasks/classification/evaluate.h"
+#include "tasks/task.h"
 #include "util/error.h"
 #include "util/file_io.h"
 
 namespace fs = std::filesystem;
 
-namespace trex::classification {
+namespace trex::engine {
 
 namespace {
 
@@ -43,17 +45,31 @@ quant::PtqConfig ptq_config_for(const ModelTemplate& t, const std::string& file,
   return c;
 }
 
+std::string op_type_of(const Graph& g, const std::string& node) {
+  for (const Node* n : g.nodes())
+    if (n->name() == node) return n->op_type();
+  return "";
+}
+
+std::string percent(double r) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.1f%%", 100 * r);
+  return b;
+}
+
 }  // namespace
 
 PtqTaskResult run_ptq(const ModelTemplate& t, const PtqTaskOptions& o) {
+  const Task& task = find_task(t.task, t.path + ": model.task");
   PtqTaskResult r;
+  r.metric = task.metric_name();
   r.config = ptq_config_for(t, o.ptq_config, r.config_source);
   std::shared_ptr<Graph> fp32 = load_onnx(o.model);
   std::string what;
   if (quant::is_quantized_model(*fp32, &what))
     throw_invalid(o.model + ": model is already optimized by PTQ (it has " + what +
                   "); give the FP32 model");
-  check_classifier_io(*fp32, image_spec(t), static_cast<size_t>(t.num_classes), o.model);
+  task.check_model(*fp32, t, o.model);
   canonicalize(*fp32);
   // A model exported with a fixed batch of 1 is calibrated and evaluated one image at a time.
   int batch = 0;
@@ -66,18 +82,13 @@ PtqTaskResult run_ptq(const ModelTemplate& t, const PtqTaskOptions& o) {
     r.config.batch_size = 1;
   }
 
-  ClassFolderDataset train =
-      load_class_folders(o.train_data, image_spec(t), t.learning.num_workers, o.progress);
-  ClassFolderDataset val =
-      load_class_folders(o.val_data, image_spec(t), t.learning.num_workers, o.progress);
-  check_same_classes(train, val);
-  if (train.classes.size() != static_cast<size_t>(t.num_classes))
-    throw_invalid(o.train_data + ": has " + std::to_string(train.classes.size()) +
-                  " class folders; the template's model has " + std::to_string(t.num_classes));
+  ImageDataset train = task.load_dataset(t, o.train_data, Split::kTrain, o.progress);
+  ImageDataset val = task.load_dataset(t, o.val_data, Split::kVal, o.progress);
+  task.check_datasets(t, train, val);
 
   // Calibration sees the inference transform: exactly what evaluation feeds the model.
-  ClassFolderCalibration calib(train, transform_spec(t), fp32->inputs()[0]->name(),
-                               t.learning.num_workers);
+  DatasetCalibration calib(train, transform_spec(t), fp32->inputs()[0]->name(),
+                           t.learning.num_workers);
   quant::RunOptions run;
   run.threads = o.threads;
   run.batch_size = r.config.batch_size;
@@ -103,18 +114,20 @@ PtqTaskResult run_ptq(const ModelTemplate& t, const PtqTaskOptions& o) {
   eo.threads = o.threads;
   eo.workers = t.learning.num_workers;
   auto score = [&](const Graph& g) {
-    return evaluate_in_runtime(g.clone(), val, transform_spec(t), eo, o.progress).accuracy();
+    return evaluate_in_runtime(g.clone(), task, val, transform_spec(t), eo, o.progress)->score();
   };
   r.fp32_score = score(*fp32);
   r.int8_score = score(*q.model);
   nlohmann::json aa_steps = nlohmann::json::array();
-  if (o.max_drop >= 0) {
+  r.max_drop = o.max_drop >= 0 ? o.max_drop : task.default_max_drop();
+  const bool relative = o.max_drop >= 0 && o.relative_drop;
+  if (r.max_drop >= 0) {
     r.accuracy_aware = true;
     quant::AccuracyAwareOptions ao;
-    ao.max_drop = o.max_drop;
-    ao.relative = o.relative_drop;
-    ClassFolderCalibration val_inputs(val, transform_spec(t), fp32->inputs()[0]->name(),
-                                      t.learning.num_workers);
+    ao.max_drop = r.max_drop;
+    ao.relative = relative;
+    DatasetCalibration val_inputs(val, transform_spec(t), fp32->inputs()[0]->name(),
+                                  t.learning.num_workers);
     quant::AccuracyAwareResult aa = quant::accuracy_aware_ptq(*fp32, q.plan, val_inputs, score,
                                                               r.fp32_score, r.int8_score, ao, run);
     q.model = aa.model;
@@ -122,7 +135,14 @@ PtqTaskResult run_ptq(const ModelTemplate& t, const PtqTaskOptions& o) {
     r.within_budget = aa.within_budget;
     for (const quant::FloatNode& f : q.plan.reverted) r.reverted.push_back(f.node);
     for (const quant::AccuracyAwareStep& s : aa.steps)
-      aa_steps.push_back({{"node", s.node}, {"score", s.score}, {"kept", s.kept}});
+      aa_steps.push_back({{"node", s.node},
+                          {"op", op_type_of(*fp32, s.node)},
+                          {"score", s.score},
+                          {"kept_in_float", s.kept},
+                          {"output_error_ratio", s.error_ratio},
+                          {"why", s.kept ? "reverting it restored the metric (output error " +
+                                               percent(s.error_ratio) + " of before)"
+                                         : "undone: the metric got worse"}});
   }
 
   // Layer errors on (at most) the first 64 calibration samples.
@@ -149,14 +169,15 @@ PtqTaskResult run_ptq(const ModelTemplate& t, const PtqTaskOptions& o) {
   report["smooth_quant_layers"] = q.smoothed;
   report["config_file"] = r.config_source;
   if (r.accuracy_aware)
-    report["accuracy_aware"] = {{"max_drop", o.max_drop},
-                                {"drop_type", o.relative_drop ? "relative" : "absolute"},
+    report["accuracy_aware"] = {{"max_drop", r.max_drop},
+                                {"drop_type", relative ? "relative" : "absolute"},
                                 {"within_budget", r.within_budget},
                                 {"steps", aa_steps}};
   write_file_atomic(r.report_path, report.dump(2) + "\n");
   write_file_atomic(r.report_text_path, quant::ptq_report_text(q.plan, r.config, errors));
-  r.performance = performance_json(r.fp32_score, r.int8_score, r.fp32_latency_ms, r.int8_latency_ms,
-                                   resolve_threads(o.threads), r.fp32_bytes, r.int8_bytes);
+  r.performance =
+      performance_json(r.metric, r.fp32_score, r.int8_score, r.fp32_latency_ms, r.int8_latency_ms,
+                       resolve_threads(o.threads), r.fp32_bytes, r.int8_bytes);
   r.performance.update(
       {{"ptq_seconds", r.ptq_seconds},
        {"fp32_pass_seconds", r.fp32_pass_seconds},
@@ -169,8 +190,8 @@ PtqTaskResult run_ptq(const ModelTemplate& t, const PtqTaskOptions& o) {
        {"template", t.name},
        {"val_data", o.val_data}});
   if (r.accuracy_aware) {
-    r.performance["max_drop"] = o.max_drop;
-    r.performance["drop_type"] = o.relative_drop ? "relative" : "absolute";
+    r.performance["max_drop"] = r.max_drop;
+    r.performance["drop_type"] = relative ? "relative" : "absolute";
     r.performance["within_budget"] = r.within_budget;
     r.performance["reverted_to_fp32"] = r.reverted;
   }
@@ -178,4 +199,4 @@ PtqTaskResult run_ptq(const ModelTemplate& t, const PtqTaskOptions& o) {
   return r;
 }
 
-}  // namespace trex::classification
+}  // namespace trex::engine

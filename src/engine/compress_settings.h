@@ -10,7 +10,7 @@
 #include "ir/graph.h"
 #include "tasks/model_template.h"
 
-namespace trex::classification {
+namespace trex::engine {
 
 struct CompressSettings {
   std::string config_file;
@@ -52,4 +52,4 @@ CompressSettings compress_settings(const ModelTemplate& t, const std::string& co
 /// unused: everything goes to the output folder.)
 std::vector<std::string> config_warnings(const CompressSettings& s, const Graph& model);
 
-}  // namespace trex::classification
+}  // namespace trex::engine

@@ -1,4 +1,4 @@
-// `trex optimize` on a classification training checkpoint: training-time compression driven
+// `trex optimize` on a training checkpoint, for any task: training-time compression driven
 // by a compression config (the template's compression_config.json or a given file).
 // Quantization-aware training: quantizers placed and their ranges initialized as PTQ would
 // (on the BatchNorm-folded model), BatchNorm adaptation, then fine-tuning with fake
@@ -15,7 +15,7 @@
 #include "tasks/model_template.h"
 #include "util/progress.h"
 
-namespace trex::classification {
+namespace trex::engine {
 
 struct CompressTaskOptions {
   std::string checkpoint;          ///< trex training checkpoint (FP32)
@@ -63,4 +63,4 @@ struct CompressTaskResult {
 
 CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOptions& options);
 
-}  // namespace trex::classification
+}  // namespace trex::engine

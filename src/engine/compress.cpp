@@ -1,5 +1,5 @@
 // Classification training-time compression (see compress.h).
-#include "tasks/classification/compress.h"
+#include "engine/compress.h"
 
 #include <filesystem>
 #include <set>
@@ -12,14 +12,16 @@
 #include "compress/rate_search.h"
 #include "compress/rb_sparsity.h"
 #include "compress/sparsity_schedule.h"
+#include "engine/compress_init.h"
+#include "engine/compress_report.h"
+#include "engine/compress_settings.h"
+#include "engine/evaluate.h"
 #include "onnx/onnx.h"
 #include "passes/passes.h"
 #include "passes/runtime_fusion.h"
 #include "runtime/session.h"
-#include "tasks/classification/compress_init.h"
-#include "tasks/classification/compress_report.h"
-#include "tasks/classification/compress_settings.h"
-#include "tasks/classification/evaluate.h"
+#include "tasks/task.h"
+#include "tasks/task_training.h"
 #include "train/checkpoint.h"
 #include "train/graph_module.h"
 #include "train/training_loop.h"
@@ -28,11 +30,13 @@
 
 namespace fs = std::filesystem;
 
-namespace trex::classification {
+namespace trex::engine {
 
 using quant::QuantizationPlan;
 
 CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOptions& o) {
+  const Task& task = find_task(t.task, t.path + ": model.task");
+  const TaskTraining& training = find_training(t.task, t.path + ": model.task");
   CompressTaskResult r;
   auto log = [&](const std::string& s) {
     if (o.log) o.log(s);
@@ -71,14 +75,10 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
   std::shared_ptr<Graph> folded = fp32->clone();
   canonicalize(*folded);
 
-  ImageSpec spec = image_spec(t);
   TransformSpec tf = transform_spec(t);
-  ClassFolderDataset train = load_class_folders(o.train_data, spec, lp.num_workers, o.progress);
-  ClassFolderDataset val = load_class_folders(o.val_data, spec, lp.num_workers, o.progress);
-  check_same_classes(train, val);
-  if (train.classes.size() != static_cast<size_t>(t.num_classes))
-    throw_invalid(o.train_data + ": has " + std::to_string(train.classes.size()) +
-                  " class folders; the template's model has " + std::to_string(t.num_classes));
+  ImageDataset train = task.load_dataset(t, o.train_data, Split::kTrain, o.progress);
+  ImageDataset val = task.load_dataset(t, o.val_data, Split::kVal, o.progress);
+  task.check_datasets(t, train, val);
   if (train.size() < static_cast<size_t>(lp.batch_size))
     throw_invalid(o.train_data + ": " + std::to_string(train.size()) +
                   " images, fewer than one batch (batch size " + std::to_string(lp.batch_size) +
@@ -112,7 +112,7 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
   eo.threads = o.threads;
   eo.workers = lp.num_workers;
   auto score = [&](const Graph& g) {
-    return evaluate_in_runtime(g.clone(), val, tf, eo, o.progress).accuracy();
+    return evaluate_in_runtime(g.clone(), task, val, tf, eo, o.progress)->score();
   };
   r.fp32_score = score(*folded);
   if (r.accuracy_aware) {
@@ -370,8 +370,8 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
     module.set_bypassed(off);
     if (settings.disable_wd_epoch >= 0)
       train::set_weight_decay(*opt, epoch >= settings.disable_wd_epoch ? 0.0 : run_lp.weight_decay);
-    train::EpochStats st = train::train_epoch(module, *opt, train, tf, run_lp, epoch, o.progress,
-                                              range_lr_scale, extra, after_step);
+    train::EpochStats st = train::train_epoch(module, *opt, training, train, tf, run_lp, epoch,
+                                              o.progress, range_lr_scale, extra, after_step);
     module.set_bypassed({});
     std::unique_ptr<Graph> trained = module.export_graph();
     CompressEpoch e;
@@ -570,8 +570,8 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
   write_file_atomic(r.report_text_path, report_text(report));
   double train_seconds = 0;
   for (const CompressEpoch& x : r.trajectory) train_seconds += x.seconds;
-  r.performance = performance_json(r.fp32_score, r.score, r.fp32_latency_ms, r.latency_ms,
-                                   resolve_threads(o.threads), r.fp32_bytes, r.bytes,
+  r.performance = performance_json(task.metric_name(), r.fp32_score, r.score, r.fp32_latency_ms,
+                                   r.latency_ms, resolve_threads(o.threads), r.fp32_bytes, r.bytes,
                                    qc ? "int8" : "compressed");
   r.performance.update({{"compression", compression_id},
                         {"training_seconds", train_seconds},
@@ -594,4 +594,4 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
   return r;
 }
 
-}  // namespace trex::classification
+}  // namespace trex::engine

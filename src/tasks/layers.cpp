@@ -1,11 +1,11 @@
-// Layer helpers for the classification builders (see layers.h).
-#include "tasks/classification/layers.h"
+// Layer helpers for the model builders (see layers.h).
+#include "tasks/layers.h"
 
 #include <cmath>
 
 #include "data/random.h"
 
-namespace trex::classification {
+namespace trex {
 
 LayerBuilder::LayerBuilder(Graph& g, int channels, int height, int width, uint64_t seed)
     : g_(g), b_(g), rng_(seed) {
@@ -111,9 +111,37 @@ Value* LayerBuilder::linear(Value* x, const std::string& name, int64_t cin, int6
                {{"transB", int64_t{1}}}, name);
 }
 
+Value* LayerBuilder::average_pool(Value* x, int64_t k) {
+  if (k == 1) return x;
+  return b_.op(
+      "AveragePool", {x},
+      {{"kernel_shape", ints({k, k})}, {"strides", ints({k, k})}, {"pads", ints({0, 0, 0, 0})}});
+}
+
+Value* LayerBuilder::upsample(Value* x, int64_t factor, bool bilinear) {
+  if (factor == 1) return x;
+  const float f = static_cast<float>(factor);
+  Value* scales = b_.constant("resize_scales." + std::to_string(constants_++),
+                              Tensor::from_vector<float>(DType::kFloat32, {4}, {1.0f, 1.0f, f, f}));
+  if (bilinear)
+    return b_.op("Resize", {x, nullptr, scales},
+                 {{"mode", std::string("linear")},
+                  {"coordinate_transformation_mode", std::string("half_pixel")}});
+  return b_.op("Resize", {x, nullptr, scales},
+               {{"mode", std::string("nearest")},
+                {"coordinate_transformation_mode", std::string("asymmetric")},
+                {"nearest_mode", std::string("floor")}});
+}
+
+void LayerBuilder::output_map(Value* scores, int64_t classes, int64_t height, int64_t width) {
+  scores->set_type(
+      {DType::kFloat32, Shape(std::vector<Dim>{Dim::symbolic("N"), classes, height, width})});
+  b_.output(scores, "scores");
+}
+
 void LayerBuilder::output(Value* logits, int64_t classes) {
   logits->set_type({DType::kFloat32, Shape(std::vector<Dim>{Dim::symbolic("N"), classes})});
   b_.output(logits, "logits");
 }
 
-}  // namespace trex::classification
+}  // namespace trex

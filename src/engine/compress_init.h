@@ -18,7 +18,7 @@
 #include "train/graph_module.h"
 #include "util/progress.h"
 
-namespace trex::classification {
+namespace trex::engine {
 
 struct QuantizerInit {
   compress::QatInitConfig init;  ///< the PTQ settings the config became
@@ -30,7 +30,7 @@ struct QuantizerInit {
 
 /// `where` names the config's quantization algorithm in errors and warnings.
 QuantizerInit initialize_quantizers(const compress::QuantizationConfig& q, const Graph& folded,
-                                    const Graph& with_batch_norm, const ClassFolderDataset& train,
+                                    const Graph& with_batch_norm, const ImageDataset& train,
                                     const TransformSpec& tf, const LearningParameters& lp,
                                     int threads, const std::string& where,
                                     const ProgressFn& progress);
@@ -47,8 +47,8 @@ std::set<std::string> staged_bypass(const Graph& qat, int epoch, int weights_sta
 
 /// BatchNorm statistics of `module` (compiled from `graph`) from `samples` training images
 /// (subset seeded by lp.seed + 1); returns the batches used.
-int adapt_batch_norm_on(train::GraphModule& module, const Graph& graph,
-                        const ClassFolderDataset& train, const TransformSpec& tf,
-                        const LearningParameters& lp, int samples, const ProgressFn& progress);
+int adapt_batch_norm_on(train::GraphModule& module, const Graph& graph, const ImageDataset& train,
+                        const TransformSpec& tf, const LearningParameters& lp, int samples,
+                        const ProgressFn& progress);
 
-}  // namespace trex::classification
+}  // namespace trex::engine

@@ -1,5 +1,5 @@
 // QAT initialization on class-folder images (see compress_init.h).
-#include "tasks/classification/compress_init.h"
+#include "engine/compress_init.h"
 
 #include <chrono>
 
@@ -7,13 +7,13 @@
 #include "compress/plan_transfer.h"
 #include "compress/qat_graph.h"
 #include "data/batch_loader.h"
+#include "engine/calibration.h"
 #include "passes/runtime_fusion.h"
-#include "tasks/classification/calibration.h"
 
-namespace trex::classification {
+namespace trex::engine {
 
 QuantizerInit initialize_quantizers(const compress::QuantizationConfig& q, const Graph& folded,
-                                    const Graph& with_batch_norm, const ClassFolderDataset& train,
+                                    const Graph& with_batch_norm, const ImageDataset& train,
                                     const TransformSpec& tf, const LearningParameters& lp,
                                     int threads, const std::string& where,
                                     const ProgressFn& progress) {
@@ -21,7 +21,7 @@ QuantizerInit initialize_quantizers(const compress::QuantizationConfig& q, const
   out.init = compress::qat_init_config(q, folded, where, lp.seed);
   for (const std::string& s : out.init.unmatched_scopes)
     out.warnings.push_back(where + ": " + s + " matches no node");
-  ClassFolderCalibration calib(train, tf, folded.inputs()[0]->name(), lp.num_workers);
+  DatasetCalibration calib(train, tf, folded.inputs()[0]->name(), lp.num_workers);
   quant::RunOptions run;
   run.threads = threads;
   run.batch_size = out.init.ptq.batch_size;
@@ -34,9 +34,9 @@ QuantizerInit initialize_quantizers(const compress::QuantizationConfig& q, const
   return out;
 }
 
-int adapt_batch_norm_on(train::GraphModule& module, const Graph& graph,
-                        const ClassFolderDataset& train, const TransformSpec& tf,
-                        const LearningParameters& lp, int samples, const ProgressFn& progress) {
+int adapt_batch_norm_on(train::GraphModule& module, const Graph& graph, const ImageDataset& train,
+                        const TransformSpec& tf, const LearningParameters& lp, int samples,
+                        const ProgressFn& progress) {
   LoaderOptions lo;
   lo.batch_size = lp.batch_size;
   lo.workers = lp.num_workers;
@@ -77,4 +77,4 @@ std::set<std::string> staged_bypass(const Graph& qat, int epoch, int weights_sta
   return off;
 }
 
-}  // namespace trex::classification
+}  // namespace trex::engine

@@ -1,4 +1,4 @@
-// Class-folder images as PTQ calibration data: the template's inference transform (the
+// A task's images as PTQ calibration data: the template's inference transform (the
 // same preprocessing evaluation uses), batched by the background BatchLoader.
 #pragma once
 
@@ -7,13 +7,13 @@
 #include "data/batch_loader.h"
 #include "quant/calibration_data.h"
 
-namespace trex::classification {
+namespace trex::engine {
 
-class ClassFolderCalibration : public quant::CalibrationData {
+class DatasetCalibration : public quant::CalibrationData {
  public:
   /// `data` must outlive this object.
-  ClassFolderCalibration(const ClassFolderDataset& data, TransformSpec transform,
-                         std::string input_name, int workers)
+  DatasetCalibration(const ImageDataset& data, TransformSpec transform, std::string input_name,
+                     int workers)
       : data_(data),
         transform_(std::move(transform)),
         input_(std::move(input_name)),
@@ -35,10 +35,10 @@ class ClassFolderCalibration : public quant::CalibrationData {
   }
 
  private:
-  const ClassFolderDataset& data_;
+  const ImageDataset& data_;
   TransformSpec transform_;
   std::string input_;
   int workers_;
 };
 
-}  // namespace trex::classification
+}  // namespace trex::engine
