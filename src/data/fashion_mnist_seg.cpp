@@ -43,12 +43,14 @@ uint8_t clamp8(double v) {
   return static_cast<uint8_t>(std::clamp(std::lround(v), 0L, 255L));
 }
 
-/// Background: two colours mixed by gratings and coarse value noise, plus pixel noise.
-std::vector<double> background(Rng& r, int size) {
+/// Background: two colours mixed by gratings and coarse value noise, plus pixel noise;
+/// `mean` gets the two colours' mean.
+std::vector<double> background(Rng& r, int size, double mean[3]) {
   double c0[3], c1[3];
   for (int k = 0; k < 3; ++k) {
     c0[k] = r.uniform(20, 235);
     c1[k] = r.uniform(20, 235);
+    mean[k] = (c0[k] + c1[k]) / 2;
   }
   struct Grating {
     double fx, fy, phase, weight;
@@ -109,7 +111,8 @@ struct Split {
 void make_one(const Split& split, size_t index, uint64_t seed, int size, Image& img,
               LabelMap& map) {
   Rng r{derive_seed(derive_seed(seed, split.id), index)};
-  std::vector<double> rgb = background(r, size);
+  double bg_mean[3];
+  std::vector<double> rgb = background(r, size, bg_mean);
   map.height = map.width = size;
   map.labels.assign(static_cast<size_t>(size) * size, 0);
   const IdxImages& src = split.source->images;
@@ -118,12 +121,26 @@ void make_one(const Split& split, size_t index, uint64_t seed, int size, Image& 
     const size_t a = split.pool[uniform_below(r.state, split.pool.size())];
     const uint8_t* art = src.pixels.data() + a * static_cast<size_t>(src.height) * src.width;
     const uint8_t label = static_cast<uint8_t>(1 + split.source->labels[a]);
+    // Articles come at any brightness; normalized to a peak of 255, a dark one is an article
+    // too, not a large faint rim.
+    const size_t area = static_cast<size_t>(src.height) * src.width;
+    const double peak = std::max<double>(1, *std::max_element(art, art + area));
+    const double gain = 255.0 / peak;
     const double scale = r.uniform(0.7, 3.0);
     const double side = src.width * scale;
     const double x0 = r.uniform(-0.2 * side, size - 0.8 * side),
                  y0 = r.uniform(-0.2 * side, size - 0.8 * side);
+    // A colour that stands out from the background's two colours (distance >= 100 from
+    // their mean): the article must be visible to be segmented.
     double tint[3];
-    for (double& t : tint) t = r.uniform(0, 255);
+    for (int attempt = 0; attempt < 32; ++attempt) {
+      double d2 = 0;
+      for (int c = 0; c < 3; ++c) {
+        tint[c] = r.uniform(0, 255);
+        d2 += (tint[c] - bg_mean[c]) * (tint[c] - bg_mean[c]);
+      }
+      if (d2 >= 100.0 * 100.0) break;
+    }
     const double shade = r.uniform(0.3, 0.6);
     const int ya = std::max(0, static_cast<int>(std::floor(y0))),
               yb = std::min(size, static_cast<int>(std::ceil(y0 + side)));
@@ -131,8 +148,8 @@ void make_one(const Split& split, size_t index, uint64_t seed, int size, Image& 
               xb = std::min(size, static_cast<int>(std::ceil(x0 + side)));
     for (int y = ya; y < yb; ++y)
       for (int x = xa; x < xb; ++x) {
-        const double v = sample(art, src.height, src.width, (x + 0.5 - x0) / scale - 0.5,
-                                (y + 0.5 - y0) / scale - 0.5);
+        const double v = gain * sample(art, src.height, src.width, (x + 0.5 - x0) / scale - 0.5,
+                                       (y + 0.5 - y0) / scale - 0.5);
         const double alpha = std::clamp((v - 20) / 60, 0.0, 1.0);
         if (alpha <= 0) continue;
         const size_t p = static_cast<size_t>(y) * size + x;

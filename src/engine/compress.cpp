@@ -111,9 +111,11 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
   eo.batch_size = o.eval_batch;
   eo.threads = o.threads;
   eo.workers = lp.num_workers;
-  auto score = [&](const Graph& g) {
-    return evaluate_in_runtime(g.clone(), task, val, tf, eo, o.progress)->score();
+  // Scores are those of the model as written, as `trex eval` reads it.
+  auto score_loaded = [&](std::unique_ptr<Graph> g) {
+    return evaluate_in_runtime(std::move(g), task, val, tf, eo, o.progress)->score();
   };
+  auto score = [&](const Graph& g) { return score_loaded(as_written(g)); };
   r.fp32_score = score(*folded);
   if (r.accuracy_aware) {
     const auto& aa = *cc.accuracy_aware;
@@ -509,7 +511,8 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
   }
   QuantizationPlan final_plan;
   std::shared_ptr<Graph> model = export_model(*best.graph, best_pruned, &final_plan);
-  r.score = score(*model);
+
+  r.score = score_loaded(load_onnx(r.model_path));
   r.within_budget = within(r.score);
   r.fp32_latency_ms = median_latency_ms(folded->clone(), o.threads, o.bench_iterations);
   r.latency_ms = median_latency_ms(model->clone(), o.threads, o.bench_iterations);

@@ -1,11 +1,16 @@
 // Runtime evaluation (evaluate.h).
 #include "engine/evaluate.h"
 
+#include "onnx/onnx.h"
 #include "passes/passes.h"
 #include "runtime/benchmark.h"
 #include "runtime/session.h"
 
 namespace trex::engine {
+
+std::unique_ptr<Graph> as_written(const Graph& graph) {
+  return load_onnx_bytes(serialize_onnx(graph), "the optimized model", "");
+}
 
 std::unique_ptr<Metric> evaluate_in_runtime(std::shared_ptr<Graph> graph, const Task& task,
                                             const ImageDataset& data,

@@ -27,6 +27,10 @@ std::unique_ptr<Metric> evaluate_in_runtime(std::shared_ptr<Graph> graph, const 
                                             const EvalOptions& options,
                                             const ProgressFn& progress = {});
 
+/// `graph` as a model file holds it: serialized to ONNX and loaded again (with the loader's
+/// shape inference), so a score measured on it is the one `trex eval` gives the file.
+std::unique_ptr<Graph> as_written(const Graph& graph);
+
 /// The fields ptq_performance.json and nncf_performance.json share: metric (`metric`), score,
 /// fp32_score, accuracy_drop, latencies (batch 1; "<kind>_latency_ms" for the optimized
 /// model), speedup, threads, sizes ("<kind>_size_bytes"). `kind` is "int8" for quantized

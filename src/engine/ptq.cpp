@@ -114,7 +114,8 @@ PtqTaskResult run_ptq(const ModelTemplate& t, const PtqTaskOptions& o) {
   eo.threads = o.threads;
   eo.workers = t.learning.num_workers;
   auto score = [&](const Graph& g) {
-    return evaluate_in_runtime(g.clone(), task, val, transform_spec(t), eo, o.progress)->score();
+    return evaluate_in_runtime(as_written(g), task, val, transform_spec(t), eo, o.progress)
+        ->score();
   };
   r.fp32_score = score(*fp32);
   r.int8_score = score(*q.model);

@@ -2,11 +2,13 @@
 #include "runtime/session.h"
 
 #include <omp.h>
+#include <sched.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <thread>
 #include <unordered_map>
 
@@ -111,13 +113,34 @@ class Session::Context : public KernelContext {
   std::vector<Slot> scratch_;
 };
 
+namespace {
+
+// The cores this process may use: its affinity mask, capped by a cgroup v2 CPU quota
+// (containers often see every core of the host but may use only a few).
+int usable_cores() {
+  int n = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) n = std::max(1, CPU_COUNT(&set));
+  std::ifstream f("/sys/fs/cgroup/cpu.max");
+  std::string quota;
+  long long period = 0;
+  if (f >> quota >> period && quota != "max" && period > 0) {
+    long long q = std::atoll(quota.c_str());
+    if (q > 0) n = std::min<long long>(n, std::max(1LL, (q + period - 1) / period));
+  }
+  return n;
+}
+
+}  // namespace
+
 int resolve_threads(int requested) {
   if (requested > 0) return requested;
   if (const char* env = std::getenv("OMP_NUM_THREADS")) {
     int n = std::atoi(env);
     if (n > 0) return n;
   }
-  return std::max(1u, std::thread::hardware_concurrency());
+  static const int cores = usable_cores();
+  return cores;
 }
 
 Session::Session(std::shared_ptr<const Graph> graph, const SessionOptions& opts)

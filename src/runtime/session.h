@@ -98,7 +98,8 @@ class Session {
   std::vector<double> step_ms_;
 };
 
-/// Thread count from SessionOptions::threads, OMP_NUM_THREADS or the machine.
+/// Thread count from SessionOptions::threads, OMP_NUM_THREADS or the cores this process may
+/// use (its affinity mask, capped by a cgroup CPU quota).
 int resolve_threads(int requested);
 
 }  // namespace trex

@@ -7,11 +7,13 @@
 
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include <unordered_map>
 #include <vector>
 
 #include "ir/tensor.h"
 #include "runtime/kernels/activation.h"
 #include "runtime/kernels/quantize.h"
+#include "runtime/tensor_view.h"
 
 namespace trex {
 
@@ -101,5 +103,15 @@ bool split_weights_for_pairs(const Tensor& w, Tensor& hi, Tensor& lo);
 /// with the zero point raised by 128, on CPUs where oneDNN would halve the weights of
 /// s8 x s8 products to keep the pairs from saturating.
 void flip_sign_bit(const int8_t* src, int64_t n, uint8_t* dst);
+
+/// The activations an int8 primitive reads: `x`'s data, or, with `flip`, its sign-flipped
+/// copy in `scratch`.
+void* int8_source(const TensorView& x, bool flip, std::vector<uint8_t>& scratch);
+
+/// Split weights: runs `first` (the high half, `weights_hi`) on `args` into `partial`, then
+/// points the low half's leading binary post-op at `partial` and drops the bias from `args`
+/// (the high half added it).
+void run_high_half(const dnnl::primitive& first, const dnnl::memory& weights_hi,
+                   const dnnl::memory& partial, std::unordered_map<int, dnnl::memory>& args);
 
 }  // namespace trex

@@ -2,6 +2,8 @@
 #include <cstdlib>
 
 #include "runtime/kernels/int8_dnnl.h"
+
+#include "runtime/dnnl_context.h"
 #include "runtime/kernels/simd_clones.h"
 
 namespace trex {
@@ -42,6 +44,23 @@ bool split_weights_for_pairs(const Tensor& w, Tensor& hi, Tensor& lo) {
 
 TREX_SIMD_CLONES void flip_sign_bit(const int8_t* src, int64_t n, uint8_t* dst) {
   for (int64_t i = 0; i < n; ++i) dst[i] = static_cast<uint8_t>(src[i]) ^ 0x80u;
+}
+
+void* int8_source(const TensorView& x, bool flip, std::vector<uint8_t>& scratch) {
+  if (!flip) return x.data;
+  scratch.resize(static_cast<size_t>(x.numel()));
+  flip_sign_bit(static_cast<const int8_t*>(x.data), x.numel(), scratch.data());
+  return scratch.data();
+}
+
+void run_high_half(const dnnl::primitive& first, const dnnl::memory& weights_hi,
+                   const dnnl::memory& partial, std::unordered_map<int, dnnl::memory>& args) {
+  std::unordered_map<int, dnnl::memory> high = args;
+  high[DNNL_ARG_WEIGHTS] = weights_hi;
+  high[DNNL_ARG_DST] = partial;
+  first.execute(dnnl_stream(), high);
+  args.erase(DNNL_ARG_BIAS);
+  args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1] = partial;
 }
 
 }  // namespace trex

@@ -54,12 +54,7 @@ class QConvDnnl : public OpKernel {
     Compiled& c =
         compiled_for(x.dims, x.dtype, x.channels_last, ctx.output_channels_last(0), label);
     TensorView& y = ctx.output(0, out_.dtype, c.out_dims);
-    void* x_data = x.data;
-    if (c.flip) {
-      flipped_.resize(static_cast<size_t>(x.numel()));
-      flip_sign_bit(static_cast<const int8_t*>(x.data), x.numel(), flipped_.data());
-      x_data = flipped_.data();
-    }
+    void* x_data = int8_source(x, c.flip, flipped_);
     memory src_user(c.src_md, dnnl_engine(), x_data);
     memory dst_user(c.dst_md, dnnl_engine(), y.data);
     memory src = src_user, dst = dst_user;
@@ -72,14 +67,7 @@ class QConvDnnl : public OpKernel {
         {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, c.weights}, {DNNL_ARG_DST, dst}};
     if (!bias_.empty()) args[DNNL_ARG_BIAS] = c.bias;
     if (c.zero != 0) args[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC] = c.src_zero;
-    if (split_) {  // the high half's scaled sum first, added in by the low half's post-op
-      std::unordered_map<int, memory> first = args;
-      first[DNNL_ARG_WEIGHTS] = c.weights_hi;
-      first[DNNL_ARG_DST] = c.partial;
-      c.first.execute(dnnl_stream(), first);
-      args.erase(DNNL_ARG_BIAS);
-      args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1] = c.partial;
-    }
+    if (split_) run_high_half(c.first, c.weights_hi, c.partial, args);
     c.prim.execute(dnnl_stream(), args);
     if (c.pd_dst_md != c.dst_md) dnnl::reorder(dst, dst_user).execute(dnnl_stream(), dst, dst_user);
     dnnl_stream().wait();

@@ -46,25 +46,13 @@ class QGemmDnnl : public OpKernel {
     std::vector<int64_t> dims = a.dims;
     dims.back() = n_;
     TensorView& y = ctx.output(0, out_.dtype, dims);
-    void* a_data = a.data;
-    if (c.flip) {
-      flipped_.resize(static_cast<size_t>(a.numel()));
-      flip_sign_bit(static_cast<const int8_t*>(a.data), a.numel(), flipped_.data());
-      a_data = flipped_.data();
-    }
+    void* a_data = int8_source(a, c.flip, flipped_);
     memory src(c.src_md, dnnl_engine(), a_data), dst(c.dst_md, dnnl_engine(), y.data);
     std::unordered_map<int, memory> args = {
         {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, c.weights}, {DNNL_ARG_DST, dst}};
     if (!bias_.empty()) args[DNNL_ARG_BIAS] = c.bias;
     if (c.zero != 0) args[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC] = c.src_zero;
-    if (split_) {  // the high half's scaled sum first, added in by the low half's post-op
-      std::unordered_map<int, memory> first = args;
-      first[DNNL_ARG_WEIGHTS] = c.weights_hi;
-      first[DNNL_ARG_DST] = c.partial;
-      c.first.execute(dnnl_stream(), first);
-      args.erase(DNNL_ARG_BIAS);
-      args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1] = c.partial;
-    }
+    if (split_) run_high_half(c.first, c.weights_hi, c.partial, args);
     c.prim.execute(dnnl_stream(), args);
     dnnl_stream().wait();
   }
