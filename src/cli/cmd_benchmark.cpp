@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
@@ -85,6 +86,23 @@ Runner add_benchmark(CLI::App& app) {
       for (size_t i = 0; i < steps.size() && i < 15; ++i)
         std::printf("  %5.1f%%  %s\n", total > 0 ? 100.0 * steps[i].total_ms / total : 0.0,
                     steps[i].node.c_str());
+      // The same time by op type and kernel: the label's "(Op): kernel" part.
+      std::map<std::string, std::pair<double, int>> by_kind;
+      for (const auto& s : steps) {
+        size_t at = s.node.find(" (");
+        auto& k = by_kind[at == std::string::npos ? s.node : s.node.substr(at + 1)];
+        k.first += s.total_ms;
+        ++k.second;
+      }
+      std::vector<std::pair<std::string, std::pair<double, int>>> kinds(by_kind.begin(),
+                                                                        by_kind.end());
+      std::stable_sort(kinds.begin(), kinds.end(),
+                       [](auto& a, auto& b) { return a.second.first > b.second.first; });
+      std::printf("by op and kernel:\n");
+      for (size_t i = 0; i < kinds.size() && i < 15; ++i)
+        std::printf("  %5.1f%%  %4d x %s\n",
+                    total > 0 ? 100.0 * kinds[i].second.first / total : 0.0,
+                    kinds[i].second.second, kinds[i].first.c_str());
     }
     return 0;
   };

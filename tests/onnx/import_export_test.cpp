@@ -57,6 +57,29 @@ TEST(OnnxImport, SymbolicDimsSurvive) {
   EXPECT_EQ(a->find_value("y")->type().to_string(), "f32[batch,4,8,8]");
 }
 
+// ONNX gives a Resize output fresh "unk__" dims even where it scales by 1; the loader keeps
+// the input's, so the Add after two chained upsamples sees equal shapes (and a model saved
+// with fresh symbols in its value_info loads with them related again).
+TEST(OnnxImport, ResizeKeepsTheDimsItDoesNotScale) {
+  auto g = std::make_unique<Graph>();
+  GraphBuilder b(*g);
+  Value* x = b.input("x", DType::kFloat32, Shape({Dim::symbolic("N"), 2, 4, 4}));
+  Value* small = b.input("s", DType::kFloat32, Shape({Dim::symbolic("N"), 2, 1, 1}));
+  auto up = [&](Value* v, const std::string& name) {
+    Value* scales = b.constant(name + ".scales", Tensor::from_vector<float>(
+                                                     DType::kFloat32, {4}, {1.0f, 1.0f, 2.0f, 2.0f}));
+    return b.op("Resize", {v, nullptr, scales}, {{"mode", std::string("nearest")}}, name);
+  };
+  Value* y = b.op("Add", {x, up(up(small, "up1"), "up2")}, {}, "add");
+  b.output(y, "y");
+  auto a = load_onnx_bytes(serialize_onnx(*g), "m.onnx", "");
+  EXPECT_EQ(a->find_node("up1")->output(0)->type().to_string(), "f32[N,2,2,2]");
+  EXPECT_EQ(a->find_node("up2")->output(0)->type().to_string(), "f32[N,2,4,4]");
+  EXPECT_EQ(a->find_value("y")->type().to_string(), "f32[N,2,4,4]");
+  auto again = load_onnx_bytes(serialize_onnx(*a), "m2.onnx", "");
+  EXPECT_EQ(again->find_value("y")->type().to_string(), "f32[N,2,4,4]");
+}
+
 TEST(OnnxImport, ExternalDataIsWrittenAndRead) {
   fs::path dir = temp_dir("external");
   auto g = conv_graph({1, 3, 8, 8});
