@@ -89,7 +89,8 @@ for n in ("all", "hand", "auto"):
     t = json.load(open(f"{w}/{n}/test_eval.json"))["score"]
     fp32_val = p["fp32_score"]
     kept = [s["node"] for s in r.get("accuracy_aware", {}).get("steps", []) if s["kept_in_float"]]
-    floats = len(kept) if n != "hand" else len([x for x in r.get("layers", []) if x.get("ignored")])
+    # Left in float by the ignored scope or by the accuracy-aware loop.
+    floats = len([x for x in r["float_nodes"] if x["reason"].startswith("ignored scope")]) + len(kept)
     print("%-6s %8.2f%% %9.2f %9.2f%% %9.2f %7s %10.3f %10.3f %9.3f %9.3f" % (
         n, 100 * p["score"], 100 * (p["fp32_score"] - p["score"]), 100 * t, 100 * (fp32_test - t),
         floats, lat[n][0], lat[n][1], lat[n][0] / lat["fp32"][0], lat[n][0] / lat[n][1]))

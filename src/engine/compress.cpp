@@ -511,7 +511,6 @@ CompressTaskResult run_compression(const ModelTemplate& t, const CompressTaskOpt
   }
   QuantizationPlan final_plan;
   std::shared_ptr<Graph> model = export_model(*best.graph, best_pruned, &final_plan);
-
   r.score = score_loaded(load_onnx(r.model_path));
   r.within_budget = within(r.score);
   r.fp32_latency_ms = median_latency_ms(folded->clone(), o.threads, o.bench_iterations);

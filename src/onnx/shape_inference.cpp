@@ -100,7 +100,9 @@ void infer_onnx_shapes(onnx::ModelProto& m) {
       [&m] {
         onnx::ModelProto copy = m;
         forget_fresh_symbols(*copy.mutable_graph());
-        const onnx::GraphProto given = copy.graph();
+        // What the model itself declares (not its weights), restored before each round.
+        const auto given_info = copy.graph().value_info();
+        const auto given_outputs = copy.graph().output();
         onnx::ShapeInferenceOptions opts;
         opts.check_type = false;
         opts.error_mode = 0;  // a node ONNX cannot infer keeps unknown shapes
@@ -114,15 +116,11 @@ void infer_onnx_shapes(onnx::ModelProto& m) {
           if (fixed.empty()) break;
           for (auto& [name, vi] : fixed) kept[name] = vi;
           onnx::GraphProto* g = copy.mutable_graph();
-          *g->mutable_value_info() = given.value_info();
-          *g->mutable_output() = given.output();
-          for (auto& vi : *g->mutable_value_info())
-            if (kept.count(vi.name())) vi = kept[vi.name()];
-          for (auto& [name, vi] : kept) {
-            bool present = false;
-            for (const auto& v : g->value_info()) present = present || v.name() == name;
-            if (!present) *g->add_value_info() = vi;
-          }
+          g->clear_value_info();
+          for (const auto& vi : given_info)
+            if (!kept.count(vi.name())) *g->add_value_info() = vi;
+          for (const auto& [name, vi] : kept) *g->add_value_info() = vi;
+          *g->mutable_output() = given_outputs;
           onnx::shape_inference::InferShapes(copy, onnx::OpSchemaRegistry::Instance(), opts);
         }
         onnx::GraphProto types;
