@@ -23,6 +23,8 @@ std::unique_ptr<GraphPass> make_cancel_requantize();
 std::unique_ptr<GraphPass> make_lower_qdq_conv();
 std::unique_ptr<GraphPass> make_lower_qdq_gemm();
 std::unique_ptr<GraphPass> make_lower_qdq_add();
+std::unique_ptr<GraphPass> make_lower_qdq_mul();
+std::unique_ptr<GraphPass> make_lower_qdq_resize();
 std::unique_ptr<GraphPass> make_lower_qdq_pool();
 // --- end int8 passes ---
 

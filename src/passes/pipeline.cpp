@@ -62,8 +62,9 @@ void fuse_for_runtime(Graph& g) {
   // then the activation). In QDQ models the Add reads DQ outputs, so it does not fuse there.
   // Then the integer lowerings, after fuse_activation so that Conv/Gemm + activation arrive
   // as one trex.FusedConv/FusedGemm and the following QuantizeLinear can join too:
-  //   4. lower_qdq_conv, lower_qdq_gemm, lower_qdq_add, lower_qdq_pool (each reads DQ inputs
-  //      and may absorb the Q after it; independent of one another);
+  //   4. lower_qdq_conv, lower_qdq_gemm, lower_qdq_add, lower_qdq_mul, lower_qdq_resize,
+  //      lower_qdq_pool (each reads DQ inputs and may absorb the Q after it; independent of
+  //      one another);
   //   5. dead_node_elimination removes the DQ nodes of weights and activations now unread.
   std::vector<std::unique_ptr<GraphPass>> passes;
   passes.push_back(make_lower_qdq_concat());
@@ -74,6 +75,8 @@ void fuse_for_runtime(Graph& g) {
   passes.push_back(make_lower_qdq_conv());
   passes.push_back(make_lower_qdq_gemm());
   passes.push_back(make_lower_qdq_add());
+  passes.push_back(make_lower_qdq_mul());
+  passes.push_back(make_lower_qdq_resize());
   passes.push_back(make_lower_qdq_pool());
   passes.push_back(make_dead_node_elimination());
   for (const auto& p : passes) {

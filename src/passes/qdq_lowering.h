@@ -2,8 +2,10 @@
 // standard ONNX QuantizeLinear/DequantizeLinear patterns, and the pattern helpers they share.
 // Like trex.FusedConv, these ops exist only in a session's private copy of a graph.
 //
-// Common attributes of QConv, QGemm and QAdd (QGlobalAveragePool: all but activation):
-//   x_scale (float), x_zero_point (int)   the input's per-tensor quantization (QAdd: a_*, b_*)
+// Common attributes of QConv, QGemm and QAdd (QMul, QResize, QAveragePool, QGlobalAveragePool:
+// all but activation):
+//   x_scale (float), x_zero_point (int)   the input's per-tensor quantization (QAdd, QMul:
+//                                         a_*, b_*)
 //   activation, activation_params         as trex.FusedConv, applied to the real-valued result
 //   y_type ("float", "uint8" or "int8")   "float": output f32; else quantized with
 //   y_scale (float), y_zero_point (int)   y = saturate(round_half_even(v / y_scale) + y_zero_point)
@@ -29,9 +31,20 @@ constexpr const char* kQGemm = "QGemm";
 /// trex.QAdd: inputs A, B (uint8/int8, one shape); a_scale, a_zero_point, b_scale,
 /// b_zero_point; activation "" or "Relu". v = a_scale (a - a_zp) + b_scale (b - b_zp).
 constexpr const char* kQAdd = "QAdd";
+/// trex.QMul: inputs A (uint8/int8), B (uint8/int8, A's shape or a per-channel gate
+/// [N or 1, C, 1, ...]); a_scale, a_zero_point, b_scale, b_zero_point; no activation.
+/// v = a_scale (a - a_zp) * b_scale (b - b_zp).
+constexpr const char* kQMul = "QMul";
+/// trex.QResize: Resize's inputs (X uint8/int8; roi, scales, sizes) and attributes (opset
+/// 11+ semantics); x_scale, x_zero_point. v = Resize(x_scale (X - x_zero_point)).
+constexpr const char* kQResize = "QResize";
 /// trex.QGlobalAveragePool: input X (uint8/int8, N x C x spatial); x_scale, x_zero_point.
 /// v = x_scale * (mean over the spatial axes of X - x_zero_point), output [N, C, 1, ...].
 constexpr const char* kQGlobalAveragePool = "QGlobalAveragePool";
+/// trex.QAveragePool: input X (uint8/int8, N x C x spatial); AveragePool's attributes (an
+/// include-pad average only without pads); x_scale, x_zero_point. v = AveragePool(x_scale
+/// (X - x_zero_point)).
+constexpr const char* kQAveragePool = "QAveragePool";
 
 /// A per-tensor quantization: the DequantizeLinear or QuantizeLinear node, its integer side
 /// (the DQ input or the Q output), scale, zero point and integer type.

@@ -52,6 +52,9 @@ std::vector<KernelDef> build_registry() {
   add({"QConv"}, Backend::kDnnl, qconv_dnnl_supports, create_qconv_dnnl);
   add({"QGemm"}, Backend::kDnnl, qgemm_dnnl_supports, create_qgemm_dnnl);
   add({"QAdd"}, Backend::kDnnl, nullptr, create_qadd_vec);  // a vectorized loop, not oneDNN
+  add({"QMul"}, Backend::kDnnl, nullptr, create_qmul_vec);  // likewise
+  add({"QResize"}, Backend::kDnnl, qresize_dnnl_supports, create_qresize_dnnl);
+  add({"QAveragePool"}, Backend::kDnnl, qaverage_pool_dnnl_supports, create_qaverage_pool_dnnl);
   add({"MaxPool"}, Backend::kDnnl, max_pool_int8_dnnl_supports, create_max_pool_int8_dnnl);
   // Vectorized loops too, not oneDNN (*_vec.cpp).
   add({"QGlobalAveragePool"}, Backend::kDnnl, nullptr, create_qglobal_average_pool_vec);
@@ -149,6 +152,8 @@ std::vector<KernelDef> build_registry() {
   add({"QConv"}, kRef, nullptr, create_qconv_ref);  // trex domain
   add({"QGemm"}, kRef, nullptr, create_qgemm_ref);  // trex domain
   add({"QAdd"}, kRef, nullptr, create_qadd_ref);    // trex domain
+  add({"QMul"}, kRef, nullptr, create_qmul_ref);    // trex domain
+  add({"QResize", "QAveragePool"}, kRef, nullptr, create_qdequantized_ref);  // trex domain
   add({"QGlobalAveragePool"}, kRef, nullptr, create_qglobal_average_pool_ref);
   // --- end int8 kernels ---
   return r;

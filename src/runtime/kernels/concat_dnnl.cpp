@@ -1,4 +1,6 @@
-// Concat on oneDNN's concat primitive (f32, any axis, ranks 1 to 6). Along the channel axis
+// Concat on oneDNN's concat primitive (f32, or uint8/int8 as the QDQ lowering leaves the
+// concatenation of equally quantized tensors; one type for all inputs; any axis, ranks 1 to
+// 6). Along the channel axis
 // of an N, C, spatial... tensor (DenseNet, Inception and ShuffleNet blocks) channels-last
 // activations pass through: each input is copied into its channel slice of the output.
 // Empty inputs are left out (oneDNN wants every source non-empty).
@@ -18,11 +20,18 @@ using dnnl::memory;
 
 constexpr size_t kMaxRank = 6;  // plain_tag's limit
 
-/// The rank all inputs share, or 0 when an input is missing, not f32 or of unknown rank.
+bool concat_type(DType t) {
+  return t == DType::kFloat32 || t == DType::kUInt8 || t == DType::kInt8;
+}
+
+/// The rank all inputs share, or 0 when an input is missing, of unknown rank, or when their
+/// types differ or are not f32/uint8/int8.
 size_t common_rank(const KernelInit& init) {
   size_t rank = 0;
   for (const TensorType& t : init.input_types) {
-    if (t.dtype != DType::kFloat32 || !t.shape || t.shape->rank() == 0) return 0;
+    if (!concat_type(t.dtype) || t.dtype != init.input_types[0].dtype || !t.shape ||
+        t.shape->rank() == 0)
+      return 0;
     if (rank && t.shape->rank() != rank) return 0;
     rank = t.shape->rank();
   }
@@ -31,7 +40,8 @@ size_t common_rank(const KernelInit& init) {
 
 class ConcatDnnl : public OpKernel {
  public:
-  explicit ConcatDnnl(const KernelInit& init) : rank_(common_rank(init)) {
+  explicit ConcatDnnl(const KernelInit& init)
+      : rank_(common_rank(init)), dtype_(init.input_types.at(0).dtype) {
     int64_t axis = init.node->attr_int("axis", 0), r = static_cast<int64_t>(rank_);
     if (rank_ == 0 || axis < -r || axis >= r)
       throw_invalid(init.node->describe() + ": axis " + std::to_string(axis) +
@@ -44,8 +54,9 @@ class ConcatDnnl : public OpKernel {
     std::vector<const TensorView*> in;
     for (size_t i = 0; i < ctx.num_inputs(); ++i) {
       const TensorView* t = ctx.input(i);
-      if (!t || t->dtype != DType::kFloat32 || t->rank() != rank_)
-        throw_invalid(label + ": every input must be f32 of rank " + std::to_string(rank_));
+      if (!t || t->dtype != dtype_ || t->rank() != rank_)
+        throw_invalid(label + ": every input must be " + dtype_name(dtype_) + " of rank " +
+                      std::to_string(rank_));
       in.push_back(t);
     }
     if (in.empty()) throw_invalid(label + ": no inputs");
@@ -60,7 +71,7 @@ class ConcatDnnl : public OpKernel {
       out[axis_] += t->dims[axis_];
     }
     bool out_cl = ctx.output_channels_last(0);
-    TensorView& y = ctx.output(0, DType::kFloat32, out);
+    TensorView& y = ctx.output(0, dtype_, out);
     if (y.numel() == 0) return;
     Key key{{}, out_cl};
     std::vector<const TensorView*> used;
@@ -95,7 +106,10 @@ class ConcatDnnl : public OpKernel {
   bool channels_last_ok() const { return axis_ == 1 && rank_ >= 3 && rank_ <= 5; }
 
   memory::desc md_of(const std::vector<int64_t>& dims, bool cl) const {
-    return memory::desc(to_dnnl_dims(dims), memory::data_type::f32,
+    const auto type = dtype_ == DType::kUInt8  ? memory::data_type::u8
+                      : dtype_ == DType::kInt8 ? memory::data_type::s8
+                                               : memory::data_type::f32;
+    return memory::desc(to_dnnl_dims(dims), type,
                         cl ? channels_last_tag(rank_) : plain_tag(rank_));
   }
 
@@ -111,6 +125,7 @@ class ConcatDnnl : public OpKernel {
   }
 
   size_t rank_;
+  DType dtype_;
   size_t axis_ = 0;
   std::map<Key, Compiled> cache_;
 };

@@ -32,7 +32,7 @@ std::unique_ptr<OpKernel> create_eltwise_dnnl(const KernelInit& init);
 bool binary_dnnl_supports(const KernelInit& init);
 std::unique_ptr<OpKernel> create_binary_dnnl(const KernelInit& init);
 
-/// Concat of f32 inputs of one known rank (1 to 6), any axis.
+/// Concat of f32 (or uint8/int8) inputs of one type and known rank (1 to 6), any axis.
 bool concat_dnnl_supports(const KernelInit& init);
 std::unique_ptr<OpKernel> create_concat_dnnl(const KernelInit& init);
 
@@ -91,6 +91,18 @@ std::unique_ptr<OpKernel> create_max_pool_int8_dnnl(const KernelInit& init);
 /// trex.QAdd as a vectorized loop (qadd_vec.cpp: not oneDNN, listed with the optimized
 /// kernels), plain or channels-last.
 std::unique_ptr<OpKernel> create_qadd_vec(const KernelInit& init);
+
+/// trex.QMul as a vectorized loop (qmul_vec.cpp), B full or a per-channel gate, plain or
+/// channels-last.
+std::unique_ptr<OpKernel> create_qmul_vec(const KernelInit& init);
+
+/// trex.QResize on oneDNN int8 resampling, plain or channels-last (qresize_dnnl.cpp).
+bool qresize_dnnl_supports(const KernelInit& init);
+std::unique_ptr<OpKernel> create_qresize_dnnl(const KernelInit& init);
+
+/// trex.QAveragePool on oneDNN int8 pooling, plain or channels-last (qaverage_pool_dnnl.cpp).
+bool qaverage_pool_dnnl_supports(const KernelInit& init);
+std::unique_ptr<OpKernel> create_qaverage_pool_dnnl(const KernelInit& init);
 
 /// trex.QGlobalAveragePool, int32 sums, plain or channels-last (qglobal_average_pool_vec.cpp).
 std::unique_ptr<OpKernel> create_qglobal_average_pool_vec(const KernelInit& init);

@@ -8,29 +8,13 @@
 
 #include "runtime/kernel.h"
 #include "runtime/kernels/dnnl_kernels.h"
+#include "runtime/kernels/int8_layout.h"
 #include "runtime/kernels/quantize.h"
 #include "runtime/kernels/simd_clones.h"
 
 namespace trex {
 
 namespace {
-
-/// Copies an N x C x spatial tensor of T between plain and channels-last order.
-template <typename T>
-void convert_layout(const TensorView& src, bool to_channels_last, T* dst) {
-  const int64_t n = src.dims[0], c = src.dims[1], s = src.numel() / std::max<int64_t>(n * c, 1);
-  const T* x = src.as<T>();
-#pragma omp parallel for schedule(static)
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t ch = 0; ch < c; ++ch)
-      for (int64_t p = 0; p < s; ++p) {
-        const int64_t plain = (i * c + ch) * s + p, last = (i * s + p) * c + ch;
-        if (to_channels_last)
-          dst[last] = x[plain];
-        else
-          dst[plain] = x[last];
-      }
-}
 
 /// y = saturate(round_half_even(a * ka + b * kb + offset)) clamped to [lo, hi].
 template <typename TA, typename TB, typename TO>
@@ -78,8 +62,8 @@ class QAddVec : public OpKernel {
     const bool cl = ctx.output_channels_last(0);
     TensorView& y = ctx.output(0, out_.dtype, a.dims);
     std::vector<uint8_t> a_tmp, b_tmp;
-    const void* ap = in_layout(a, cl, a_tmp);
-    const void* bp = in_layout(b, cl, b_tmp);
+    const void* ap = int8_in_layout(a, cl, a_tmp);
+    const void* bp = int8_in_layout(b, cl, b_tmp);
     auto with_b = [&](const auto* av) {
       if (b.dtype == DType::kUInt8)
         with_out(av, static_cast<const uint8_t*>(bp), y, a.numel());
@@ -96,17 +80,6 @@ class QAddVec : public OpKernel {
   bool produces_channels_last() const override { return true; }
 
  private:
-  /// `t`'s data in the wanted layout: as is, or converted into `tmp`.
-  static const void* in_layout(const TensorView& t, bool channels_last, std::vector<uint8_t>& tmp) {
-    if (t.channels_last == channels_last || t.rank() < 3) return t.data;
-    tmp.resize(t.nbytes());
-    if (t.dtype == DType::kUInt8)
-      convert_layout<uint8_t>(t, channels_last, tmp.data());
-    else
-      convert_layout<int8_t>(t, channels_last, reinterpret_cast<int8_t*>(tmp.data()));
-    return tmp.data();
-  }
-
   template <typename TA, typename TB>
   void with_out(const TA* a, const TB* b, TensorView& y, int64_t n) const {
     if (out_.dtype == DType::kUInt8)

@@ -55,6 +55,9 @@ std::unique_ptr<OpKernel> create_dequantize_linear_ref(const KernelInit& init);
 std::unique_ptr<OpKernel> create_qconv_ref(const KernelInit& init);
 std::unique_ptr<OpKernel> create_qgemm_ref(const KernelInit& init);
 std::unique_ptr<OpKernel> create_qadd_ref(const KernelInit& init);
+std::unique_ptr<OpKernel> create_qmul_ref(const KernelInit& init);
+/// trex.QResize and trex.QAveragePool: the float op on dequantized values (qdequantized_ref.cpp).
+std::unique_ptr<OpKernel> create_qdequantized_ref(const KernelInit& init);
 std::unique_ptr<OpKernel> create_qglobal_average_pool_ref(const KernelInit& init);
 // --- end int8 kernels ---
 
