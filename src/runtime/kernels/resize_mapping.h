@@ -30,18 +30,9 @@ class ResizeMapping {
   /// dtype, rank 3-5) with the scales or sizes of `ctx`; false otherwise.
   bool exact(KernelContext& ctx, const TensorView& x, std::vector<int64_t>& out) const;
 
-  /// Whether every run will be exact, known when the session loads: constant scales (not
-  /// sizes) and static spatial dims; the batch and channels may be symbols (scales keep them).
-  bool exact_for_every_input(const KernelInit& init) const;
-
   bool linear() const { return linear_; }
 
  private:
-  /// exact() on input dims `x` with `scales` (any size, or null) and `sizes` (null or empty:
-  /// not given).
-  bool exact_dims(const std::vector<int64_t>& x, const TensorView* scales, const TensorView* sizes,
-                  const std::string& label, std::vector<int64_t>& out) const;
-
   bool legacy_ = false, linear_ = false;
   std::vector<float> scales_attr_;
   int scales_input_ = 2;

@@ -4,9 +4,6 @@
 // from oneDNN's verbose log that it ran, and for forms it leaves to the reference kernel.
 #include <gtest/gtest.h>
 
-#include <algorithm>
-
-#include "onnx/onnx.h"
 #include "runtime/kernels/dnnl_test_util.h"
 
 namespace trex {
@@ -96,40 +93,6 @@ TEST(ResizeDnnl, LegacyNearestAndLinear) {
   b.output(b.op("Resize", {x, s}, {{"mode", "linear"}}, "rs"), "y");
   Session fast(g, {});
   EXPECT_EQ(fast.kernel_choices()[0], "rs (Resize): reference");
-}
-
-/// Between convolutions (channels-last activations) with the batch a symbol: the Resize reads
-/// and writes channels-last, on oneDNN's fast same-layout kernel; as the graph output (plain)
-/// it computes channels-last and reorders. Both agree with the reference.
-TEST(ResizeDnnl, ChannelsLastBetweenConvolutions) {
-  for (const char* mode : {"linear", "nearest"}) {
-    auto g = std::make_shared<Graph>();
-    GraphBuilder b(*g);
-    Value* x = b.input("x", DType::kFloat32, Shape(std::vector<Dim>{Dim::symbolic("N"), 8, 5, 6}));
-    auto conv = [&](Value* in, const std::string& name) {
-      return b.op("Conv", {in, b.constant(name + ".w", random_f32({8, 8, 1, 1}, 3))}, {}, name);
-    };
-    Value* s = b.constant("s", Tensor::from_vector<float>(DType::kFloat32, {4}, {1, 1, 2, 2}));
-    AttrList attrs = {{"mode", std::string(mode)}};
-    if (std::string(mode) == "nearest") {
-      attrs.push_back({"coordinate_transformation_mode", std::string("asymmetric")});
-      attrs.push_back({"nearest_mode", std::string("floor")});
-    }
-    Value* mid = b.op("Resize", {conv(x, "c1"), nullptr, s}, attrs, "rs1");
-    Value* s2 = b.constant("s2", Tensor::from_vector<float>(DType::kFloat32, {4}, {1, 1, 2, 2}));
-    b.output(b.op("Resize", {conv(mid, "c2"), nullptr, s2}, attrs, "rs2"), "y");
-    infer_shapes(*g);
-    dnnl_test::DifferentialSessions d(g);
-    std::vector<std::string> choices = d.optimized.kernel_choices();
-    EXPECT_NE(std::find(choices.begin(), choices.end(), "rs1 (Resize): dnnl, channels-last"),
-              choices.end())
-        << mode;
-    std::string log;
-    d.expect_match({{"x", random_f32({2, 8, 5, 6}, 7)}}, mode, dnnl_test::Tolerance::absolute(1e-4f),
-                   &log);
-    EXPECT_EQ(log.find("resampling,ref"), std::string::npos) << log;
-    EXPECT_NE(log.find("resampling,jit"), std::string::npos) << log;
-  }
 }
 
 }  // namespace
