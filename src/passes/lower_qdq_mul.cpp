@@ -73,13 +73,7 @@ class LowerQdqMul : public GraphPass {
       q->set_attr("a_zero_point", m->a.zero_point);
       q->set_attr("b_scale", m->b.scale);
       q->set_attr("b_zero_point", m->b.zero_point);
-      set_output_quantization(q, m->y);
-      std::vector<Node*> dead;
-      if (m->y) dead.push_back(m->y->node);
-      dead.push_back(n);
-      for (Node* d : dead) removed.insert(d);
-      replace_value_and_remove(g, m->y ? m->y->integer : n->output(0), q->output(0),
-                               output_dtype(m->y), dead);
+      replace_absorbing_quantize(g, n, q, m->y, removed);
       changed = true;
     }
     return changed;

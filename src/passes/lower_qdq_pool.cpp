@@ -50,13 +50,7 @@ class LowerQdqPool : public GraphPass {
         for (const auto& [k, a] : n->attrs()) q->set_attr(k, a);
       q->set_attr("x_scale", x->scale);
       q->set_attr("x_zero_point", x->zero_point);
-      set_output_quantization(q, y);
-      std::vector<Node*> dead;
-      if (y) dead.push_back(y->node);
-      dead.push_back(n);
-      for (Node* d : dead) removed.insert(d);
-      replace_value_and_remove(g, y ? y->integer : n->output(0), q->output(0), output_dtype(y),
-                               dead);
+      replace_absorbing_quantize(g, n, q, y, removed);
       changed = true;
     }
     return changed;

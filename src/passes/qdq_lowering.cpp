@@ -159,6 +159,11 @@ void replace_with_integer_op(Graph& g, Node* n, Node* q, const QuantInfo& x, con
   q->set_attr("x_scale", x.scale);
   q->set_attr("x_zero_point", x.zero_point);
   q->set_attr("w_scale", w.scales);
+  replace_absorbing_quantize(g, n, q, y, removed);
+}
+
+void replace_absorbing_quantize(Graph& g, Node* n, Node* q, const std::optional<QuantInfo>& y,
+                                std::unordered_set<Node*>& removed) {
   set_output_quantization(q, y);
   if (y) {
     removed.insert(y->node);

@@ -97,6 +97,12 @@ void set_output_quantization(Node* n, const std::optional<QuantInfo>& y);
 void replace_value_and_remove(Graph& g, Value* old, Value* replacement, DType dtype,
                               const std::vector<Node*>& dead);
 
+/// Sets the output quantization `y` on integer node `q`, then puts `q` in place of `n` (and
+/// of the QuantizeLinear `y` came from, which `q` absorbs); the removed nodes go into
+/// `removed`.
+void replace_absorbing_quantize(Graph& g, Node* n, Node* q, const std::optional<QuantInfo>& y,
+                                std::unordered_set<Node*>& removed);
+
 /// Finishes lowering `n` (Conv or Gemm) to the integer node `q`: sets x_scale, x_zero_point,
 /// w_scale and the output quantization `y` on `q`, then puts `q` in place of `n` (and of the
 /// QuantizeLinear `y` came from); the removed nodes go into `removed`.

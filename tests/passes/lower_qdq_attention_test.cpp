@@ -14,13 +14,6 @@
 namespace trex::testing {
 namespace {
 
-int lowered_count(const Graph& g, const std::string& op) {
-  auto copy = g.clone();
-  fuse_for_runtime(*copy);
-  verify(*copy);
-  return count_ops(*copy, op);
-}
-
 /// The kernel choice of the session's node running `op`, or "".
 std::string choice_of(const Session& s, const std::string& op) {
   for (const std::string& c : s.kernel_choices())

@@ -13,14 +13,6 @@
 namespace trex::testing {
 namespace {
 
-/// The session graph's node count of `op`, after fuse_for_runtime on a copy.
-int lowered_count(const Graph& g, const std::string& op) {
-  auto copy = g.clone();
-  fuse_for_runtime(*copy);
-  verify(*copy);
-  return count_ops(*copy, op);
-}
-
 Value* activation(GraphBuilder& b, Value* v, const std::string& act) {
   if (act == "Relu" || act == "HardSwish" || act == "Sigmoid") return b.op(act, {v});
   if (act == "Relu6")

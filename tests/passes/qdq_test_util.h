@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "ir/builder.h"
+#include "ir/verifier.h"
+#include "passes/passes.h"
 #include "passes/pass_test_util.h"
 #include "runtime/session.h"
 
@@ -107,6 +109,14 @@ inline std::unique_ptr<Session> expect_lowered_matches(std::shared_ptr<Graph> g,
   }
   EXPECT_LE(beyond_one, want.numel() / 100) << "elements off by more than one step";
   return low;
+}
+
+/// The session graph's node count of `op`, after fuse_for_runtime on a copy.
+inline int lowered_count(const Graph& g, const std::string& op) {
+  auto copy = g.clone();
+  fuse_for_runtime(*copy);
+  verify(*copy);
+  return count_ops(*copy, op);
 }
 
 /// How many nodes of `op` a session runs (its kernel choices name "node (op): backend").

@@ -13,6 +13,7 @@
 #include "runtime/kernel.h"
 #include "runtime/kernels/dnnl_kernels.h"
 #include "runtime/kernels/int8_dnnl.h"
+#include "runtime/kernels/layout_bridge.h"
 #include "runtime/kernels/reference_kernels.h"
 #include "runtime/kernels/window_geometry.h"
 #include "util/error.h"
@@ -46,16 +47,8 @@ class QAveragePoolDnnl : public OpKernel {
       it = cache_.emplace(key, compile(x.dims, x.dtype, x.channels_last, dst_cl, label)).first;
     Compiled& c = it->second;
     TensorView& y = ctx.output(0, out_.dtype, c.out_dims);
-    memory src(c.src_md, dnnl_engine(), x.data), dst(c.dst_md, dnnl_engine(), y.data);
-    if (!c.bridged) {
-      c.prim.execute(dnnl_stream(), {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}});
-    } else {  // oneDNN has fast kernels only for one layout in and out: write, then reorder
-      scratch_.resize(c.mid_md.get_size());
-      memory mid(c.mid_md, dnnl_engine(), scratch_.data());
-      c.prim.execute(dnnl_stream(), {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, mid}});
-      c.to_dst.execute(dnnl_stream(), mid, dst);
-    }
-    dnnl_stream().wait();
+    c.bridge.execute(c.prim, memory(c.src_md, dnnl_engine(), x.data),
+                     memory(c.dst_md, dnnl_engine(), y.data));
   }
 
   bool accepts_channels_last(size_t input) const override { return input == 0; }
@@ -65,9 +58,7 @@ class QAveragePoolDnnl : public OpKernel {
   struct Compiled {
     dnnl::pooling_forward prim;
     memory::desc src_md, dst_md;
-    bool bridged = false;  ///< dst in the other layout: the primitive writes mid_md first
-    memory::desc mid_md;
-    dnnl::reorder to_dst;
+    LayoutBridge bridge;  ///< the primitive writes in the source's layout
     std::vector<int64_t> out_dims;
   };
 
@@ -106,12 +97,7 @@ class QAveragePoolDnnl : public OpKernel {
     c.src_md = src_md;
     c.dst_md = dst_md;
     c.out_dims = out;
-    if (src_cl != dst_cl) {
-      c.bridged = true;
-      c.mid_md = mid_md;
-      c.to_dst = dnnl::reorder(memory(mid_md, dnnl_engine(), nullptr),
-                               memory(dst_md, dnnl_engine(), nullptr));
-    }
+    c.bridge = LayoutBridge(mid_md, dst_md);
     return c;
   }
 
@@ -121,7 +107,6 @@ class QAveragePoolDnnl : public OpKernel {
   float x_scale_, x_zero_;
   OutputQuantization out_;
   std::map<std::tuple<std::vector<int64_t>, DType, bool, bool>, Compiled> cache_;
-  std::vector<uint8_t> scratch_;
 };
 
 }  // namespace

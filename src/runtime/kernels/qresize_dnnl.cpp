@@ -12,6 +12,7 @@
 #include "runtime/kernel.h"
 #include "runtime/kernels/dnnl_kernels.h"
 #include "runtime/kernels/int8_dnnl.h"
+#include "runtime/kernels/layout_bridge.h"
 #include "runtime/kernels/reference_kernels.h"
 #include "runtime/kernels/resize_mapping.h"
 #include "util/error.h"
@@ -43,16 +44,8 @@ class QResizeDnnl : public OpKernel {
     if (it == cache_.end()) it = cache_.emplace(key, compile(x, out, dst_cl)).first;
     Compiled& c = it->second;
     TensorView& y = ctx.output(0, out_.dtype, out);
-    memory src(c.src_md, dnnl_engine(), x.data), dst(c.dst_md, dnnl_engine(), y.data);
-    if (!c.bridged) {
-      c.prim.execute(dnnl_stream(), {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}});
-    } else {  // oneDNN has fast kernels only for one layout in and out: write, then reorder
-      scratch_.resize(c.mid_md.get_size());
-      memory mid(c.mid_md, dnnl_engine(), scratch_.data());
-      c.prim.execute(dnnl_stream(), {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, mid}});
-      c.to_dst.execute(dnnl_stream(), mid, dst);
-    }
-    dnnl_stream().wait();
+    c.bridge.execute(c.prim, memory(c.src_md, dnnl_engine(), x.data),
+                     memory(c.dst_md, dnnl_engine(), y.data));
   }
 
   bool accepts_channels_last(size_t input) const override { return input == 0; }
@@ -62,9 +55,7 @@ class QResizeDnnl : public OpKernel {
   struct Compiled {
     dnnl::resampling_forward prim;
     memory::desc src_md, dst_md;
-    bool bridged = false;  ///< dst in the other layout: the primitive writes mid_md first
-    memory::desc mid_md;
-    dnnl::reorder to_dst;
+    LayoutBridge bridge;  ///< the primitive writes in the source's layout
   };
 
   Compiled compile(const TensorView& x, const std::vector<int64_t>& out, bool dst_cl) const {
@@ -92,12 +83,7 @@ class QResizeDnnl : public OpKernel {
         dnnl::resampling_forward::primitive_desc(d, attr, dnnl_engine()));
     c.src_md = src_md;
     c.dst_md = dst_md;
-    if (x.channels_last != dst_cl) {
-      c.bridged = true;
-      c.mid_md = mid_md;
-      c.to_dst = dnnl::reorder(memory(mid_md, dnnl_engine(), nullptr),
-                               memory(dst_md, dnnl_engine(), nullptr));
-    }
+    c.bridge = LayoutBridge(mid_md, dst_md);
     return c;
   }
 
@@ -107,7 +93,6 @@ class QResizeDnnl : public OpKernel {
   OutputQuantization out_;
   std::map<std::tuple<std::vector<int64_t>, std::vector<int64_t>, DType, bool, bool>, Compiled>
       cache_;
-  std::vector<uint8_t> scratch_;
 };
 
 }  // namespace
