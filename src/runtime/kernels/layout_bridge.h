@@ -2,12 +2,13 @@
 // layout (across layouts they pick their reference implementation, 100x slower). A kernel
 // whose output must be in the other layout (a graph output is plain) lets the primitive
 // write in the source's layout and reorders: LayoutBridge holds that reorder and its buffer.
+// oneDNN allocates that buffer, once: with a std::vector's (16-byte aligned) the int8
+// resampling crashed on an AVX-512 VNNI CPU when its output was a plain graph output (PTQ's
+// layer-SQNR pass on Lite-HRNet); with oneDNN's own it does not. Alignment is the likely
+// cause, not proven.
 #pragma once
 
 #include <oneapi/dnnl/dnnl.hpp>
-
-#include <cstdint>
-#include <vector>
 
 #include "runtime/dnnl_context.h"
 
@@ -19,10 +20,10 @@ class LayoutBridge {
   /// `written`: what the primitive writes (the source's layout); `dst`: what the caller
   /// wants. The bridge is a no-op when they are the same.
   LayoutBridge(const dnnl::memory::desc& written, const dnnl::memory::desc& dst)
-      : written_(written), active_(written != dst) {
-    if (active_)
-      reorder_ = dnnl::reorder(dnnl::memory(written, dnnl_engine(), nullptr),
-                               dnnl::memory(dst, dnnl_engine(), nullptr));
+      : active_(written != dst) {
+    if (!active_) return;
+    mid_ = dnnl::memory(written, dnnl_engine());
+    reorder_ = dnnl::reorder(mid_, dnnl::memory(dst, dnnl_engine(), nullptr));
   }
 
   /// Runs `prim` (DNNL_ARG_SRC `src`) so that its result lands in `dst`, then waits.
@@ -30,19 +31,16 @@ class LayoutBridge {
     if (!active_) {
       prim.execute(dnnl_stream(), {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}});
     } else {
-      scratch_.resize(written_.get_size());
-      dnnl::memory mid(written_, dnnl_engine(), scratch_.data());
-      prim.execute(dnnl_stream(), {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, mid}});
-      reorder_.execute(dnnl_stream(), mid, dst);
+      prim.execute(dnnl_stream(), {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, mid_}});
+      reorder_.execute(dnnl_stream(), mid_, dst);
     }
     dnnl_stream().wait();
   }
 
  private:
-  dnnl::memory::desc written_;
   bool active_ = false;
+  dnnl::memory mid_;  ///< what the primitive writes, allocated by oneDNN
   dnnl::reorder reorder_;
-  std::vector<uint8_t> scratch_;
 };
 
 }  // namespace trex
